@@ -1,0 +1,8 @@
+ALTER DEFAULT PRIVILEGES IN SCHEMA tracktik REVOKE SELECT ON TABLES FROM tracktik_reader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA staging GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA tracktik GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+-- Roles are cluster-wide and may serve other databases: drop only what they hold here.
+DROP OWNED BY tracktik_loader, tracktik_reader;
+DROP SCHEMA IF EXISTS staging CASCADE;
+DROP SCHEMA IF EXISTS tracktik CASCADE;
+DROP EXTENSION IF EXISTS btree_gist;

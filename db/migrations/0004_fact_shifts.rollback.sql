@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS tracktik.fact_shifts;

@@ -1,0 +1,202 @@
+"""A private PostgreSQL cluster for tests and the demo.
+
+``pg_ctl`` refuses to run as root, and CI runs as root: when the current user is root the
+cluster is initialised and run as an unprivileged system user (``postgres`` by default,
+which Debian's PostgreSQL packages create). The server listens on 127.0.0.1 only, on a
+free port, with trust authentication for local connections; it is meant for throw-away
+and demo data, never for production.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+logger = logging.getLogger(__name__)
+
+SUPERUSER = "postgres"
+
+
+class ClusterError(RuntimeError):
+    """The private cluster could not be initialised, started or stopped."""
+
+
+def find_bindir(major: int | None = None) -> Path:
+    """Directory holding initdb/pg_ctl: ``$PG_BINDIR``, else the newest Debian install."""
+    env = os.environ.get("PG_BINDIR")
+    if env:
+        path = Path(env)
+        if not (path / "initdb").exists():
+            raise ClusterError(f"PG_BINDIR={env} holds no initdb")
+        return path
+    root = Path("/usr/lib/postgresql")
+    versions = sorted(
+        (int(p.name) for p in root.glob("*") if p.name.isdigit() and (p / "bin/initdb").exists()),
+        reverse=True,
+    )
+    if major is not None:
+        versions = [v for v in versions if v == major]
+    if versions:
+        return root / str(versions[0]) / "bin"
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).resolve().parent
+    raise ClusterError(
+        "no PostgreSQL server binaries found (initdb); run scripts/bootstrap.sh "
+        "or set PG_BINDIR"
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _demote(user: str) -> Callable[[], None]:
+    pw = pwd.getpwnam(user)
+
+    def preexec() -> None:
+        os.setgid(pw.pw_gid)
+        os.initgroups(user, pw.pw_gid)
+        os.setuid(pw.pw_uid)
+
+    return preexec
+
+
+@dataclass
+class PrivateCluster:
+    """A PostgreSQL cluster in ``data_dir``, started on 127.0.0.1."""
+
+    data_dir: Path
+    port: int | None = None
+    run_as: str | None = None
+    durable: bool = True
+    bindir: Path = field(default_factory=find_bindir)
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir).resolve()
+        if self.run_as is None and os.geteuid() == 0:
+            self.run_as = os.environ.get("TRACKTIK_CLUSTER_USER", "postgres")
+        if self.run_as is not None:
+            try:
+                pwd.getpwnam(self.run_as)
+            except KeyError as exc:
+                raise ClusterError(
+                    f"running as root, the private cluster needs the unprivileged user "
+                    f"{self.run_as!r} (set TRACKTIK_CLUSTER_USER)"
+                ) from exc
+
+    # -- paths -------------------------------------------------------------------
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir.parent / (self.data_dir.name + ".log")
+
+    def _run(self, args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        preexec = _demote(self.run_as) if self.run_as else None
+        return subprocess.run(  # noqa: S603 - fixed binaries, no shell
+            args,
+            preexec_fn=preexec,  # noqa: PLW1509
+            capture_output=True,
+            text=True,
+            cwd="/",
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def _chown(self, path: Path) -> None:
+        if self.run_as:
+            pw = pwd.getpwnam(self.run_as)
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+
+    # -- lifecycle -----------------------------------------------------------------
+    def is_initialized(self) -> bool:
+        return (self.data_dir / "PG_VERSION").exists()
+
+    def initialize(self) -> None:
+        if self.is_initialized():
+            return
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, exist_ok=True)
+        self._chown(self.data_dir)
+        proc = self._run(
+            [str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
+             "--auth=trust", "--encoding=UTF8", "--no-locale"]
+        )
+        if proc.returncode != 0:
+            raise ClusterError(f"initdb failed:\n{proc.stdout}\n{proc.stderr}")
+
+    def running_port(self) -> int | None:
+        """Port of the server running on this data directory, if any."""
+        pid_file = self.data_dir / "postmaster.pid"
+        if not pid_file.exists():
+            return None
+        status = self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "status"])
+        if status.returncode != 0:
+            return None
+        lines = pid_file.read_text().splitlines()
+        return int(lines[3]) if len(lines) > 3 else None
+
+    def start(self) -> str:
+        """Initialise if needed, start if not running; return a libpq DSN as superuser."""
+        self.initialize()
+        port = self.running_port()
+        if port is None:
+            port = self.port or free_port()
+            opts = [
+                f"-p {port}",
+                "-c listen_addresses=127.0.0.1",
+                "-c unix_socket_directories=''",
+                "-c max_connections=200",
+            ]
+            if not self.durable:
+                opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+            if not self.log_file.exists():
+                self.log_file.touch()
+                self._chown(self.log_file)
+            proc = self._run(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file),
+                 "-o", " ".join(opts), "-w", "-t", "60", "start"]
+            )
+            if proc.returncode != 0:
+                tail = self.log_file.read_text()[-2000:] if self.log_file.exists() else ""
+                raise ClusterError(f"pg_ctl start failed:\n{proc.stdout}{proc.stderr}\n{tail}")
+        self.port = port
+        dsn = self.dsn()
+        self._wait_ready(dsn)
+        return dsn
+
+    def dsn(self, dbname: str = "postgres") -> str:
+        if self.port is None:
+            raise ClusterError("cluster not started")
+        return f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname={dbname}"
+
+    @staticmethod
+    def _wait_ready(dsn: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with psycopg.connect(dsn, connect_timeout=2):
+                    return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if not (self.data_dir / "postmaster.pid").exists():
+            return
+        proc = self._run(
+            [str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"]
+        )
+        if proc.returncode != 0 and "not running" not in proc.stderr:
+            raise ClusterError(f"pg_ctl stop failed:\n{proc.stdout}{proc.stderr}")
