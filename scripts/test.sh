@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/bootstrap.sh
-.venv/bin/ruff check shell tests bench
+.venv/bin/ruff check .
 exec .venv/bin/pytest "$@"
