@@ -1,0 +1,41 @@
+"""A simulated TrackTik REST API for tests, benchmarks and demos (loopback HTTP).
+
+Typical use::
+
+    from tracktik_etl.simulator import Simulator, SimulatorConfig
+
+    with Simulator(SimulatorConfig(seed=7, employees=50, weeks=4)).serve() as api:
+        api.url                      # "http://127.0.0.1:<port>/"
+        api.faults.set("rate_limit", count=2, retry_after=1)
+        api.sim.mutate()             # deterministic changes, stamped with api.sim.clock
+        api.sim.truth()              # ground truth of the Kaiser scope
+        api.stats.snapshot()         # requests per path/status, logins
+
+or ``python -m tracktik_etl.simulator --port 8765 --employees 5000 --weeks 52``.
+"""
+
+from tracktik_etl.simulator.core import Simulator
+from tracktik_etl.simulator.data import KAISER_ROOT_NAME, OTHER_ROOT_NAME, SimulatorConfig
+from tracktik_etl.simulator.query import ApiProblem
+from tracktik_etl.simulator.server import (
+    AuthState,
+    FaultState,
+    RunningSimulator,
+    Stats,
+    main,
+    serve,
+)
+
+__all__ = [
+    "KAISER_ROOT_NAME",
+    "OTHER_ROOT_NAME",
+    "ApiProblem",
+    "AuthState",
+    "FaultState",
+    "RunningSimulator",
+    "Simulator",
+    "SimulatorConfig",
+    "Stats",
+    "main",
+    "serve",
+]

@@ -1,0 +1,723 @@
+"""Deterministic simulated TrackTik data.
+
+Dimensions (regions, sites, posts, employees, bill settings) are small and generated eagerly
+from the seed. Shifts are never stored: a shift is addressed by ``(day, lane)`` and its id is
+``SHIFT_ID0 + day * lanes + lane``, so ids ascend with time. A *lane* is one employee (or one
+vacant-shift slot of a post); a 14-day bit pattern per lane says on which days it works. Every
+field of a shift is computed on demand from the seed, the day and the lane (see
+:meth:`World.shift_base`), which keeps a year of 5,000 guards (about a million shifts) in a few
+megabytes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+SHIFT_ID0 = 1_000_001
+"""Id of the shift of lane 0 on day 0; base shift ids are ``SHIFT_ID0 + day * lanes + lane``."""
+
+DAY = 86_400
+HOUR = 3_600
+CYCLE = 14
+"""Length in days of the work pattern of a lane (two workweeks)."""
+
+_M64 = (1 << 64) - 1
+
+# Conservative bounds, relative to UTC midnight of a shift's local start date, of every
+# time-valued field of a *base* shift (tests check them by brute force). They let a filter on
+# one of these fields classify whole days as in, out, or "edge" (evaluated record by record).
+FIELD_BOUNDS: dict[str, tuple[int, int]] = {
+    "startDateTime": (0, 36 * HOUR),
+    "endDateTime": (0, 50 * HOUR),
+    "updatedOn": (-50 * HOUR, 96 * HOUR),
+    "modifiedOn": (-50 * HOUR, 96 * HOUR),
+    "createdOn": (-29 * DAY, 36 * HOUR),
+}
+
+
+def mix64(x: int) -> int:
+    """SplitMix64 finaliser: a fast, well-spread, deterministic 64-bit hash of an integer."""
+    x = (x + 0x9E3779B97F4A7C15) & _M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+    return x ^ (x >> 31)
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """What to simulate. The same config always yields byte-identical API responses.
+
+    The default start, Monday 2025-01-06, puts the spring DST change (2025-03-09) in week 9,
+    Memorial Day in week 21, July 4 in week 26, Labor Day in week 35, Thanksgiving in week 47,
+    Christmas in week 51 and New Year's Day 2026 in week 52: ``weeks=52`` covers all of them;
+    the default 8 weeks covers none.
+    """
+
+    seed: int = 42
+    employees: int = 200
+    weeks: int = 8
+    start_date: date = date(2025, 1, 6)
+    expires_in: int = 3600
+    client_id: str = "sim-client"
+    client_secret: str = "sim-secret"
+    username: str = "sim-user"
+    password: str = "sim-pass"
+
+    def __post_init__(self) -> None:
+        if self.employees < 1:
+            raise ValueError("employees must be at least 1")
+        if self.weeks < 1:
+            raise ValueError("weeks must be at least 1")
+        if self.expires_in < 1:
+            raise ValueError("expires_in must be at least 1 second")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A shift's wall-clock shape: minutes after local midnight of its start date."""
+
+    name: str
+    start_min: int
+    end_min: int  # may exceed 1440: the shift ends on the next local day
+    break_min: int
+
+
+TEMPLATES: tuple[Template, ...] = (
+    Template("DAY8", 6 * 60, 14 * 60, 0),
+    Template("SWING8", 14 * 60, 22 * 60, 0),
+    Template("NIGHT8", 22 * 60, 30 * 60, 0),
+    Template("DAY12", 6 * 60, 18 * 60, 30),
+    Template("NIGHT12", 18 * 60, 30 * 60, 30),
+    Template("DAY10H", 7 * 60, 17 * 60 + 30, 30),
+    Template("DAY13", 6 * 60, 19 * 60, 30),
+)
+_T = {t.name: i for i, t in enumerate(TEMPLATES)}
+_EIGHT_HOUR = frozenset({_T["DAY8"], _T["SWING8"], _T["NIGHT8"]})
+EXTENDED_MINUTES = 120
+"""A few 8-hour shifts run two hours long (daily overtime outside California, > 40 h weeks)."""
+
+# key, name, parent key, time zone, status, share of employees, cities (city, state, ZIP prefix)
+_REGION_SPECS: tuple[tuple[str, str, str | None, str, str, int, tuple[tuple[str, str, str], ...]],
+                     ...] = (
+    ("kp", "Kaiser Permanente", None, "America/Los_Angeles", "ACTIVE", 0, ()),
+    ("ncal", "Northern California", "kp", "America/Los_Angeles", "ACTIVE", 25, (
+        ("Oakland", "CA", "946"), ("San Francisco", "CA", "941"), ("Sacramento", "CA", "958"),
+        ("San Jose", "CA", "951"), ("Walnut Creek", "CA", "945"), ("Roseville", "CA", "956"))),
+    ("scal", "Southern California", "kp", "America/Los_Angeles", "ACTIVE", 0, ()),
+    ("la", "Los Angeles", "scal", "America/Los_Angeles", "ACTIVE", 15, (
+        ("Los Angeles", "CA", "900"), ("Pasadena", "CA", "911"), ("Downey", "CA", "902"),
+        ("Woodland Hills", "CA", "913"))),
+    ("oc", "Orange County", "scal", "America/Los_Angeles", "ACTIVE", 8, (
+        ("Anaheim", "CA", "928"), ("Irvine", "CA", "926"))),
+    ("sd", "San Diego", "scal", "America/Los_Angeles", "ACTIVE", 7, (
+        ("San Diego", "CA", "921"), ("San Marcos", "CA", "920"))),
+    ("co", "Colorado", "kp", "America/Denver", "ACTIVE", 8, (
+        ("Denver", "CO", "802"), ("Aurora", "CO", "800"), ("Lone Tree", "CO", "801"))),
+    ("ga", "Georgia", "kp", "America/New_York", "ACTIVE", 8, (
+        ("Atlanta", "GA", "303"), ("Duluth", "GA", "300"))),
+    ("mas", "Mid-Atlantic", "kp", "America/New_York", "ACTIVE", 9, (
+        ("Rockville", "MD", "208"), ("Baltimore", "MD", "212"), ("Washington", "DC", "200"),
+        ("Falls Church", "VA", "220"))),
+    ("pnw", "Pacific Northwest", "kp", "America/Los_Angeles", "ACTIVE", 7, (
+        ("Portland", "OR", "972"), ("Seattle", "WA", "981"), ("Vancouver", "WA", "986"))),
+    ("hi", "Hawaii", "kp", "Pacific/Honolulu", "ACTIVE", 3, (
+        ("Honolulu", "HI", "968"), ("Kahului", "HI", "967"))),
+    ("oh", "Ohio", "kp", "America/New_York", "INACTIVE", 0, (("Cleveland", "OH", "441"),)),
+    ("acme", "Acme Corp", None, "America/Chicago", "ACTIVE", 0, ()),
+    ("acme-mw", "Acme Midwest", "acme", "America/Chicago", "ACTIVE", 6, (
+        ("Chicago", "IL", "606"), ("Milwaukee", "WI", "532"))),
+    ("acme-tx", "Acme Texas", "acme", "America/Chicago", "ACTIVE", 4, (
+        ("Dallas", "TX", "752"), ("Houston", "TX", "770"))),
+)
+KAISER_ROOT_NAME = "Kaiser Permanente"
+OTHER_ROOT_NAME = "Acme Corp"
+
+_FIRST = ("James", "Maria", "Robert", "Linda", "Michael", "Patricia", "David", "Jennifer",
+          "Carlos", "Aiko", "Daniel", "Keanu", "Sofia", "Wei", "Fatima", "Jose", "Emily",
+          "Andre", "Priya", "Thomas", "Grace", "Kevin", "Leilani", "Marcus", "Nina", "Omar",
+          "Rachel", "Samuel", "Tanya", "Victor", "Yolanda", "Zoe")
+_LAST = ("Smith", "Garcia", "Johnson", "Nguyen", "Williams", "Martinez", "Brown", "Lee",
+         "Davis", "Lopez", "Kim", "Wilson", "Anderson", "Tanaka", "Thomas", "Hernandez",
+         "Moore", "Kahale", "Jackson", "Patel", "White", "Chen", "Harris", "Clark", "Lewis",
+         "Robinson", "Walker", "Young", "Allen", "King", "Wright", "O'Brien")
+_JOB_TITLES = ("Security Officer", "Security Officer", "Security Officer",
+               "Senior Security Officer", "Patrol Officer", "Site Supervisor",
+               "Fire Watch Officer")
+_POST_NAMES = ("Main Entrance Officer", "Emergency Department Officer",
+               "Parking Structure Patrol", "Lobby Concierge", "Loading Dock Officer",
+               "Mobile Patrol", "Night WATCH", "Fire WATCH", "STANDBY Officer",
+               "Control Room Operator", "Pharmacy Escort", "Behavioral Health Sitter",
+               "STANDBY Supervisor", "Visitor Screening")
+_STREETS = ("Broadway", "Main Street", "Medical Center Drive", "Park Avenue", "Oak Street",
+            "Mission Boulevard", "Hospital Way", "Lakeside Drive")
+_EMPLOYEE_STATUS_WEIGHTS = (("ACTIVE", 930), ("TERMINATED", 35), ("INACTIVE", 25),
+                            ("BANNED", 10))
+
+
+def _region_is_california(name: str, parent_is_ca: bool) -> bool:
+    return parent_is_ca or "california" in name.lower()
+
+
+class World:
+    """The generated data set: dimension records, lanes, and the shift formula."""
+
+    def __init__(self, config: SimulatorConfig) -> None:
+        self.config = config
+        self.seed = config.seed
+        self.days = config.weeks * 7
+        self.start_ordinal = config.start_date.toordinal()
+        self.salt = mix64(config.seed * 0x100000001B3 + 0x5EED)
+        rng = random.Random(config.seed)
+        self.zone_names: list[str] = []
+        self.zones: list[ZoneInfo] = []
+        self._zone_index: dict[str, int] = {}
+        self._local_cache: dict[tuple[int, int, int], tuple[int, str]] = {}
+        self.day_utc0 = [
+            int(datetime.combine(date.fromordinal(self.start_ordinal + d), time(0),
+                                 tzinfo=UTC).timestamp())
+            for d in range(self.days)
+        ]
+        start_ts = self.day_utc0[0]
+        # Dimension records are created/updated before the data range starts.
+        self._dim_ref_ts = start_ts - 600 * DAY
+
+        self.regions: list[dict[str, Any]] = []
+        self.clients: list[dict[str, Any]] = []
+        self.positions: list[dict[str, Any]] = []
+        self.employees: list[dict[str, Any]] = []
+        self.bill_settings: list[dict[str, Any]] = []
+        self._build_regions(rng)
+        self._build_people_and_places(rng)
+        self._build_bill_settings(rng)
+        self.by_id: dict[str, dict[int, dict[str, Any]]] = {
+            "regions": {r["id"]: r for r in self.regions},
+            "clients": {r["id"]: r for r in self.clients},
+            "positions": {r["id"]: r for r in self.positions},
+            "employees": {r["id"]: r for r in self.employees},
+            "position-bill-settings": {r["id"]: r for r in self.bill_settings},
+        }
+        self.lanes = len(self.lane_pattern)
+        self.working: list[list[int]] = [
+            [lane for lane in range(self.lanes) if (self.lane_pattern[lane] >> cd) & 1]
+            for cd in range(CYCLE)
+        ]
+        self.base_id_end = SHIFT_ID0 + self.days * self.lanes
+        """First id after every base shift id; shifts added later get ids from here on."""
+        # Clock: a fixed instant after every base record's updatedOn.
+        self.initial_clock = self.day_utc0[-1] + 5 * DAY + 12 * HOUR
+
+    # ----------------------------------------------------------------- time zones and times
+
+    def zone_index(self, name: str) -> int:
+        idx = self._zone_index.get(name)
+        if idx is None:
+            idx = len(self.zones)
+            self._zone_index[name] = idx
+            self.zone_names.append(name)
+            self.zones.append(ZoneInfo(name))
+        return idx
+
+    def local(self, tz: int, ordinal: int, minute: int) -> tuple[int, str]:
+        """Instant (epoch seconds) and ISO text with offset of a local wall-clock time."""
+        if minute >= 1440 or minute < 0:
+            ordinal += minute // 1440
+            minute %= 1440
+        key = (tz, ordinal, minute)
+        hit = self._local_cache.get(key)
+        if hit is None:
+            dt = datetime.combine(date.fromordinal(ordinal), time(minute // 60, minute % 60),
+                                  tzinfo=self.zones[tz])
+            hit = (int(dt.timestamp()), dt.isoformat())
+            if len(self._local_cache) > 200_000:
+                self._local_cache.clear()
+            self._local_cache[key] = hit
+        return hit
+
+    def local_iso_of_instant(self, tz: int, ts: int) -> str:
+        return datetime.fromtimestamp(ts, self.zones[tz]).isoformat()
+
+    @staticmethod
+    def utc_iso(ts: int | float) -> str:
+        return datetime.fromtimestamp(ts, UTC).isoformat()
+
+    # ----------------------------------------------------------------- dimensions
+
+    def _stamps(self, rng: random.Random) -> tuple[int, int]:
+        created = self._dim_ref_ts + rng.randrange(0, 500 * DAY)
+        updated = min(created + rng.randrange(0, 90 * DAY), self.day_utc0[0] - DAY)
+        return created, max(created, updated)
+
+    def _build_regions(self, rng: random.Random) -> None:
+        self.region_key_id: dict[str, int] = {}
+        self.region_is_ca: dict[int, bool] = {}
+        self.region_cities: dict[int, tuple[tuple[str, str, str], ...]] = {}
+        self.region_weight: dict[int, int] = {}
+        self.region_customer: dict[int, str] = {}
+        for n, (key, name, parent, tz, status, weight, cities) in enumerate(_REGION_SPECS,
+                                                                             start=1):
+            parent_id = self.region_key_id[parent] if parent else None
+            created, updated = self._stamps(rng)
+            self.region_key_id[key] = n
+            self.region_is_ca[n] = _region_is_california(
+                name, bool(parent_id and self.region_is_ca[parent_id]))
+            self.region_cities[n] = cities
+            self.region_weight[n] = weight
+            root = n if parent_id is None else self._root_of(parent_id)
+            self.region_customer[n] = self.regions[root - 1]["name"] if root != n else name
+            self.regions.append({
+                "id": n,
+                "customId": "R-" + key.upper(),
+                "name": name,
+                "parentRegion": parent_id,
+                "status": status,
+                "timeZone": tz,
+                "createdOn": created,
+                "updatedOn": updated,
+            })
+            self.zone_index(tz)
+        self.kaiser_root_id = self.region_key_id["kp"]
+        self.other_root_id = self.region_key_id["acme"]
+
+    def _root_of(self, region_id: int) -> int:
+        parent = self.regions[region_id - 1]["parentRegion"]
+        while parent is not None:
+            region_id = parent
+            parent = self.regions[region_id - 1]["parentRegion"]
+        return region_id
+
+    def region_subtree(self, root_id: int) -> set[int]:
+        out = {root_id}
+        changed = True
+        while changed:
+            changed = False
+            for r in self.regions:
+                if r["parentRegion"] in out and r["id"] not in out:
+                    out.add(r["id"])
+                    changed = True
+        return out
+
+    def _allocate_employees(self, rng: random.Random) -> list[int]:
+        """Region id of every employee index, by the regions' weights, shuffled."""
+        total = self.config.employees
+        weighted = [(rid, w) for rid, w in self.region_weight.items() if w > 0]
+        wsum = sum(w for _, w in weighted)
+        raw = [(rid, total * w / wsum) for rid, w in weighted]
+        quotas = {rid: int(x) for rid, x in raw}
+        rest = total - sum(quotas.values())
+        for rid, _x in sorted(raw, key=lambda t: (-(t[1] - int(t[1])), t[0]))[:rest]:
+            quotas[rid] += 1
+        kaiser = self.region_subtree(self.kaiser_root_id)
+        if total >= 2:
+            # Both customers need someone, however small the config.
+            for want_kaiser in (True, False):
+                if not any(q for rid, q in quotas.items() if (rid in kaiser) == want_kaiser):
+                    donor = max((rid for rid in quotas if (rid in kaiser) != want_kaiser),
+                                key=lambda r: quotas[r])
+                    taker = next(rid for rid, _ in weighted if (rid in kaiser) == want_kaiser)
+                    quotas[donor] -= 1
+                    quotas[taker] += 1
+        regions = [rid for rid, _ in weighted for _ in range(quotas[rid])]
+        rng.shuffle(regions)
+        return regions
+
+    def _build_people_and_places(self, rng: random.Random) -> None:
+        cfg = self.config
+        kaiser = self.region_subtree(self.kaiser_root_id)
+        emp_region = self._allocate_employees(rng)
+        statuses = [s for s, w in _EMPLOYEE_STATUS_WEIGHTS for _ in range(w)]
+        emp_status = [rng.choice(statuses) for _ in range(cfg.employees)]
+        kaiser_idx = [i for i, r in enumerate(emp_region) if r in kaiser]
+        if len(kaiser_idx) >= 10 and not any(emp_status[i] == "TERMINATED" for i in kaiser_idx):
+            emp_status[kaiser_idx[-1]] = "TERMINATED"
+        if len(kaiser_idx) >= 3 and not any(emp_status[i] == "ACTIVE" for i in kaiser_idx):
+            emp_status[kaiser_idx[0]] = "ACTIVE"
+
+        # Sites: per region with employees (or the closed Ohio market), one multi-location
+        # parent and its sites; active employees spread over the region's active sites.
+        active_by_region: dict[int, list[int]] = {}
+        for i, rid in enumerate(emp_region):
+            if emp_status[i] == "ACTIVE":
+                active_by_region.setdefault(rid, []).append(i)
+        emp_post: list[int | None] = [None] * cfg.employees
+        next_client = 101
+        next_position = 1001
+        post_region: dict[int, int] = {}
+        self.nonbillable_positions: set[int] = set()
+        closed_site_done = False
+        for region in self.regions:
+            rid = region["id"]
+            cities = self.region_cities[rid]
+            if not cities:
+                continue
+            region_closed = region["status"] != "ACTIVE"
+            members = active_by_region.get(rid, [])
+            if not members and not region_closed and self.region_weight[rid] == 0:
+                continue
+            n_sites = 1 if region_closed else max(1, math.ceil(len(members) / 24))
+            customer = self.region_customer[rid]
+            created, updated = self._stamps(rng)
+            parent_id = next_client
+            next_client += 1
+            city0, state0, zip0 = cities[0]
+            self.clients.append({
+                "id": parent_id,
+                "customId": f"C-{parent_id:05d}",
+                "company": customer,
+                "name": f"{customer} {region['name']}",
+                "type": "MULTI_LOCATION_CLIENT",
+                "status": region["status"],
+                "region": rid,
+                "parentClient": None,
+                "address": {"addressLine1": f"1 {_STREETS[0]}", "city": city0,
+                            "state": state0, "postalCode": zip0 + "01", "country": "US"},
+                "timeZone": region["timeZone"],
+                "createdOn": created,
+                "updatedOn": updated,
+            })
+            site_ids: list[int] = []
+            extra_closed = 1 if (rid in kaiser and not closed_site_done and not region_closed
+                                 and rid != self.kaiser_root_id) else 0
+            for s in range(n_sites + extra_closed):
+                closed = region_closed or s == n_sites
+                city, state, zip3 = cities[s % len(cities)]
+                round_ = s // len(cities)
+                if customer == KAISER_ROOT_NAME:
+                    base = f"{city} Medical Center" if round_ == 0 else \
+                        f"{city} Medical Offices {round_ + 1}"
+                else:
+                    base = f"Acme Warehouse {city}" if round_ == 0 else \
+                        f"Acme Warehouse {city} {round_ + 1}"
+                name = base + (" (Closed)" if closed and not region_closed else "")
+                created, updated = self._stamps(rng)
+                cid = next_client
+                next_client += 1
+                self.clients.append({
+                    "id": cid,
+                    "customId": f"C-{cid:05d}",
+                    "company": customer,
+                    "name": name,
+                    "type": "SERVICE_LOCATION" if s % 3 == 2 else "CLIENT",
+                    "status": "INACTIVE" if closed else "ACTIVE",
+                    "region": rid,
+                    "parentClient": parent_id,
+                    "address": {
+                        "addressLine1": f"{100 + 17 * s} {_STREETS[(s + rid) % len(_STREETS)]}",
+                        "city": city, "state": state,
+                        "postalCode": f"{zip3}{(s * 7 + rid) % 100:02d}", "country": "US"},
+                    "timeZone": region["timeZone"],
+                    "createdOn": created,
+                    "updatedOn": updated,
+                })
+                if closed:
+                    closed_site_done = closed_site_done or rid in kaiser
+                    created, updated = self._stamps(rng)
+                    self.positions.append({
+                        "id": next_position, "customId": f"P-{next_position:05d}",
+                        "name": "Main Entrance Officer", "status": "INACTIVE", "account": cid,
+                        "nonBillable": False, "createdOn": created, "updatedOn": updated})
+                    post_region[next_position] = rid
+                    next_position += 1
+                else:
+                    site_ids.append(cid)
+            # Spread the region's active employees over its active sites, then over posts.
+            by_site: dict[int, list[int]] = {c: [] for c in site_ids}
+            for k, emp in enumerate(members):
+                by_site[site_ids[k % len(site_ids)]].append(emp)
+            for cid in site_ids:
+                staff = by_site[cid]
+                n_posts = max(1, math.ceil(len(staff) / 7))
+                names = rng.sample(_POST_NAMES, min(n_posts, len(_POST_NAMES)))
+                while len(names) < n_posts:
+                    names.append(f"{rng.choice(_POST_NAMES)} {len(names) + 1}")
+                post_ids = []
+                for pname in names:
+                    created, updated = self._stamps(rng)
+                    non_billable = (pname.startswith("STANDBY") and rng.random() < 0.6) or \
+                        rng.random() < 0.01
+                    self.positions.append({
+                        "id": next_position, "customId": f"P-{next_position:05d}",
+                        "name": pname, "status": "ACTIVE", "account": cid,
+                        "nonBillable": non_billable, "createdOn": created,
+                        "updatedOn": updated})
+                    if non_billable:
+                        self.nonbillable_positions.add(next_position)
+                    post_region[next_position] = rid
+                    post_ids.append(next_position)
+                    next_position += 1
+                if rng.random() < 0.05:  # a closed post at an open site
+                    created, updated = self._stamps(rng)
+                    self.positions.append({
+                        "id": next_position, "customId": f"P-{next_position:05d}",
+                        "name": "Temporary Checkpoint", "status": "INACTIVE", "account": cid,
+                        "nonBillable": False, "createdOn": created, "updatedOn": updated})
+                    post_region[next_position] = rid
+                    next_position += 1
+                for k, emp in enumerate(staff):
+                    emp_post[emp] = post_ids[k % len(post_ids)]
+        self.position_region = post_region
+
+        # Make sure Kaiser has a non-billable post that is actually worked.
+        worked = {p for p in emp_post if p is not None}
+        kaiser_worked = sorted(p for p in worked if post_region[p] in kaiser)
+        if len(kaiser_worked) >= 5 and not (self.nonbillable_positions & set(kaiser_worked)):
+            pid = kaiser_worked[len(kaiser_worked) // 2]
+            self.nonbillable_positions.add(pid)
+            self._position_by_id(pid)["nonBillable"] = True
+
+        # Employees.
+        for i in range(cfg.employees):
+            first = rng.choice(_FIRST)
+            last = rng.choice(_LAST)
+            created, updated = self._stamps(rng)
+            eid = 10_001 + i
+            self.employees.append({
+                "id": eid,
+                "customId": f"EMP{i + 1:06d}",
+                "firstName": first,
+                "lastName": last,
+                "email": f"{first}.{last}.{eid}@guards.example".lower().replace("'", ""),
+                "primaryPhone": f"+1555{eid % 10_000_000:07d}",
+                "status": emp_status[i],
+                "region": emp_region[i],
+                "jobTitle": rng.choice(_JOB_TITLES),
+                "createdOn": created,
+                "updatedOn": updated,
+            })
+
+        # Lanes: one per employee (lane == employee index), then vacant-shift lanes.
+        self.lane_employee: list[int | None] = []
+        self.lane_position: list[int] = []
+        self.lane_tz: list[int] = []
+        self.lane_template: list[int] = []
+        self.lane_pattern: list[int] = []
+        tz_of_region = {r["id"]: self.zone_index(r["timeZone"]) for r in self.regions}
+        for i in range(cfg.employees):
+            pid = emp_post[i]
+            self.lane_employee.append(10_001 + i)
+            if pid is None:
+                self.lane_position.append(0)
+                self.lane_tz.append(0)
+                self.lane_template.append(0)
+                self.lane_pattern.append(0)
+                continue
+            rid = post_region[pid]
+            tpl, pattern = self._pick_work(rng, self.region_is_ca[rid])
+            self.lane_position.append(pid)
+            self.lane_tz.append(tz_of_region[rid])
+            self.lane_template.append(tpl)
+            self.lane_pattern.append(pattern)
+        vacant_posts = [p for p in sorted(worked) if mix64(self.salt ^ p) % 6 == 0]
+        for want_kaiser in (True, False):
+            if not any((post_region[p] in kaiser) == want_kaiser for p in vacant_posts):
+                extra = [p for p in sorted(worked) if (post_region[p] in kaiser) == want_kaiser]
+                if extra:
+                    vacant_posts.append(extra[0])
+        for pid in sorted(vacant_posts):
+            rid = post_region[pid]
+            tpl, _ = self._pick_work(rng, self.region_is_ca[rid])
+            days = rng.sample(range(CYCLE), 3)
+            self.lane_employee.append(None)
+            self.lane_position.append(pid)
+            self.lane_tz.append(tz_of_region[rid])
+            self.lane_template.append(tpl)
+            self.lane_pattern.append(sum(1 << cd for cd in days))
+
+    def _position_by_id(self, pid: int) -> dict[str, Any]:
+        for p in self.positions:
+            if p["id"] == pid:
+                return p
+        raise KeyError(pid)
+
+    @staticmethod
+    def _pick_work(rng: random.Random, california: bool) -> tuple[int, int]:
+        """A lane's shift template and its 14-day work pattern (bit cd = works on cycle day)."""
+        x = rng.random()
+        if california:
+            table = (("DAY12", .25), ("NIGHT12", .20), ("DAY10H", .15), ("DAY13", .10),
+                     ("DAY8", .15), ("NIGHT8", .15))
+        else:
+            table = (("DAY8", .40), ("SWING8", .30), ("NIGHT8", .22), ("DAY12", .08))
+        acc = 0.0
+        name = table[-1][0]
+        for cand, w in table:
+            acc += w
+            if x < acc:
+                name = cand
+                break
+        tpl = _T[name]
+        y = rng.random()
+        if tpl in _EIGHT_HOUR:
+            weeks = (4, 4) if y < .55 else (5, 5) if y < .85 else (6, 6) if y < .95 else (4, 5)
+        elif name in ("DAY10H", "DAY13"):
+            weeks = (4, 4) if y < .7 else (3, 3)
+        else:
+            weeks = (3, 3) if y < .5 else (4, 4) if y < .9 else (3, 4)
+        rot = rng.randrange(7)
+        pattern = 0
+        for w, k in enumerate(weeks):
+            for j in range(k):
+                pattern |= 1 << (w * 7 + (rot + j) % 7)
+        return tpl, pattern
+
+    def _build_bill_settings(self, rng: random.Random) -> None:
+        kaiser = self.region_subtree(self.kaiser_root_id)
+        mid = date.fromordinal(self.start_ordinal + (self.days // 2 // 7) * 7)
+        no_rate_done = False
+        change_done = False
+        sid = 1
+        active_posts = [p for p in self.positions if p["status"] == "ACTIVE"]
+        for n, post in enumerate(self.positions):
+            rid = self.position_region[post["id"]]
+            in_kaiser = rid in kaiser
+            r = rng.random()
+            force_no_rate = (in_kaiser and not no_rate_done and post["status"] == "ACTIVE"
+                             and len(active_posts) >= 8 and n >= 3)
+            if force_no_rate or r < 0.02:
+                no_rate_done = no_rate_done or in_kaiser
+                continue
+            if self.region_is_ca[rid]:
+                base = 42.0 + rng.randrange(0, 41) * 0.25
+            elif in_kaiser:
+                base = 32.0 + rng.randrange(0, 41) * 0.25
+            else:
+                base = 28.0 + rng.randrange(0, 25) * 0.25
+            created, updated = self._stamps(rng)
+            self.bill_settings.append({
+                "id": sid, "position": post["id"], "rate": base, "effectiveDate": "2024-07-01",
+                "customOvertimeMultiplier1": 1.5, "customOvertimeMultiplier2": 2.0,
+                "createdOn": created, "updatedOn": updated})
+            sid += 1
+            change = rng.random() < 0.25 or (in_kaiser and not change_done
+                                              and post["status"] == "ACTIVE")
+            if change and self.days >= 14:
+                change_done = change_done or in_kaiser
+                announced = int(datetime.combine(mid, time(0), tzinfo=UTC).timestamp()) \
+                    - 14 * DAY
+                self.bill_settings.append({
+                    "id": sid, "position": post["id"], "rate": base + 1.5,
+                    "effectiveDate": mid.isoformat(),
+                    "customOvertimeMultiplier1": 1.5, "customOvertimeMultiplier2": 2.0,
+                    "createdOn": announced, "updatedOn": announced})
+                sid += 1
+
+    # ----------------------------------------------------------------- shifts
+
+    def shift_exists(self, day: int, lane: int) -> bool:
+        return 0 <= day < self.days and bool((self.lane_pattern[lane] >> (day % CYCLE)) & 1)
+
+    def shift_id(self, day: int, lane: int) -> int:
+        return SHIFT_ID0 + day * self.lanes + lane
+
+    def shift_day_lane(self, shift_id: int) -> tuple[int, int]:
+        return divmod(shift_id - SHIFT_ID0, self.lanes)
+
+    def shift_base(self, day: int, lane: int) -> dict[str, Any]:
+        """The internal state of base shift ``(day, lane)``: API field names, typed values.
+
+        Time fields are epoch seconds; ``_s``/``_e`` are the local wall-clock start/end as
+        ``(ordinal, minute)``; ``_tz`` the zone index; ``_lane`` the lane.
+        """
+        h = mix64(self.salt + day * self.lanes + lane)
+        tpl_i = self.lane_template[lane]
+        tpl = TEMPLATES[tpl_i]
+        tz = self.lane_tz[lane]
+        ordinal = self.start_ordinal + day
+        end_min = tpl.end_min
+        if tpl_i in _EIGHT_HOUR and (h >> 8) % 100 < 4:
+            end_min += EXTENDED_MINUTES
+        start_ts, _ = self.local(tz, ordinal, tpl.start_min)
+        end_ts, _ = self.local(tz, ordinal, end_min)
+        employee = self.lane_employee[lane]
+        position = self.lane_position[lane]
+        vacant = employee is None
+        cancelled = h % 1000 < 30
+        scheduled = (end_ts - start_ts) / 3600 - tpl.break_min / 60
+        billable = not vacant and (h >> 20) % 200 != 0
+        payable = not vacant and (h >> 28) % 300 != 0
+        clocked: float | None = None
+        approved: float | None = None
+        attendance: str | None = None
+        if not cancelled and not vacant:
+            attendance = "LATE" if (h >> 16) % 100 < 8 else "ON_TIME"
+            if (h >> 36) % 100 >= 5:
+                jitter = (-0.25, 0.0, 0.0, 0.0, 0.25, 0.5)[(h >> 40) % 6]
+                clocked = round(max(0.0, scheduled + jitter), 2)
+                if (h >> 44) % 100 < 85:
+                    approved = clocked if (h >> 48) % 3 == 0 else min(clocked, scheduled)
+        created = start_ts - (7 + (h >> 50) % 21) * DAY - (h >> 12) % HOUR
+        if cancelled:
+            updated = start_ts - (h >> 54) % 48 * HOUR
+        elif vacant:
+            updated = start_ts - DAY
+        else:
+            updated = end_ts + (2 + (h >> 54) % 40) * HOUR
+        state = {
+            "id": SHIFT_ID0 + day * self.lanes + lane,
+            "status": "CANCELLED" if cancelled else "ACTIVE",
+            "startDateTime": start_ts,
+            "endDateTime": end_ts,
+            "timeZone": self.zone_names[tz],
+            "employee": employee,
+            "position": position,
+            "breakInMinutes": tpl.break_min,
+            "billable": billable,
+            "payable": payable,
+            "vacant": vacant,
+            "attendanceStatus": attendance,
+            "clockedHours": clocked,
+            "approvedHours": approved,
+            "createdOn": created,
+            "updatedOn": updated,
+            "modifiedOn": updated,
+            "_s": (ordinal, tpl.start_min),
+            "_e": (ordinal, end_min),
+            "_tz": tz,
+            "_lane": lane,
+        }
+        self.settle_hours(state)
+        return state
+
+    def settle_hours(self, state: dict[str, Any]) -> None:
+        """TrackTik's own billableHours/payableHours, by the rules of DESIGN.md §5."""
+        scheduled = (state["endDateTime"] - state["startDateTime"]) / 3600 \
+            - state["breakInMinutes"] / 60
+        clocked = state["clockedHours"]
+        approved = state["approvedHours"]
+        cancelled = state["status"] == "CANCELLED"
+        if cancelled or not state["payable"]:
+            payable = 0.0
+        else:
+            payable = approved if approved is not None else \
+                clocked if clocked is not None else scheduled
+        if cancelled or not state["billable"] or state["position"] in self.nonbillable_positions:
+            billable = 0.0
+        elif approved is not None:
+            billable = approved
+        elif clocked is not None:
+            billable = min(clocked, scheduled)
+        else:
+            billable = scheduled
+        state["billableHours"] = round(billable, 2)
+        state["payableHours"] = round(payable, 2)
+
+    @staticmethod
+    def scheduled_hours(state: dict[str, Any]) -> float:
+        return round((state["endDateTime"] - state["startDateTime"]) / 3600
+                     - state["breakInMinutes"] / 60, 2)
+
+    def day_bounds(self, field: str, day: int) -> tuple[int, int]:
+        lo, hi = FIELD_BOUNDS[field]
+        base = self.day_utc0[day]
+        return base + lo, base + hi
+
+    def local_date_of(self, state: dict[str, Any]) -> date:
+        return date.fromordinal(state["_s"][0])
+
+    def dates(self) -> tuple[date, date]:
+        """First and last local date of the base shifts."""
+        return self.config.start_date, self.config.start_date + timedelta(days=self.days - 1)
