@@ -1,0 +1,36 @@
+-- tracktik._timestamp_problem(text of an API timestamp) -> NULL when the value is absent
+-- (NULL) or an ISO 8601 date-time with a UTC offset that PostgreSQL can cast to timestamptz;
+-- 'timestamp_without_offset' for a date or date-time without an offset (never assumed UTC);
+-- 'unparsable_timestamp' for anything else (wrong shape, impossible date, a number).
+--
+-- It never raises, so a set-based load can classify every record first and cast only the good
+-- ones. LANGUAGE sql, IMMUTABLE, without SET: the planner inlines it into the merge's scan.
+CREATE OR REPLACE FUNCTION tracktik._timestamp_problem(p_value text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+AS $$
+    SELECT CASE
+        WHEN p_value IS NULL THEN NULL
+        WHEN p_value OPERATOR(pg_catalog.~)
+             '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?([Zz]|[+-](0[0-9]|1[0-5])(:?[0-5][0-9])?)$'
+            THEN CASE
+                -- the day must exist in its month (2025-02-30 matches the pattern)
+                WHEN pg_catalog.substr(p_value, 9, 2)::integer
+                     <= pg_catalog.date_part('day',
+                            pg_catalog.make_date(pg_catalog.substr(p_value, 1, 4)::integer,
+                                                 pg_catalog.substr(p_value, 6, 2)::integer, 1)
+                            + interval '1 month' - interval '1 day')
+                    THEN NULL
+                ELSE 'unparsable_timestamp'
+            END
+        WHEN p_value OPERATOR(pg_catalog.~)
+             '^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?$'
+            THEN 'timestamp_without_offset'
+        ELSE 'unparsable_timestamp'
+    END
+$$;
+
+COMMENT ON FUNCTION tracktik._timestamp_problem(text) IS
+    'Classifies an API timestamp value: NULL when absent or a valid ISO 8601 date-time with offset, else timestamp_without_offset or unparsable_timestamp (the data-quality issue type). Never raises.';
