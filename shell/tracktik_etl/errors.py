@@ -42,12 +42,22 @@ class CalendarConflict(TrackTikEtlError):
     """A computed billing period contradicts a stored one (SQLSTATE TT005)."""
 
 
+class ShiftPeriodConflict(TrackTikEtlError):
+    """A shift id is stored in more than one billing period (SQLSTATE TT020)."""
+
+
+class BillingConfigError(TrackTikEtlError):
+    """The billing configuration is unusable, e.g. an unknown default time zone (SQLSTATE TT021)."""
+
+
 SQLSTATE_EXCEPTIONS: dict[str, type[TrackTikEtlError]] = {
     "TT001": InvalidArgument,
     "TT002": BatchNotFound,
     "TT003": BatchStateError,
     "TT004": BatchBusy,
     "TT005": CalendarConflict,
+    "TT020": ShiftPeriodConflict,
+    "TT021": BillingConfigError,
 }
 
 

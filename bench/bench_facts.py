@@ -1,0 +1,313 @@
+"""Benchmark of the batch load: 100,000 staged shifts of 5,000 employees through run_kaiser_batch.
+
+    .venv/bin/python bench/bench_facts.py [--dsn DSN] [--runs 3] [--shifts 100000] [--employees 5000]
+
+Without ``--dsn`` a private throw-away cluster (``PrivateCluster(durable=False)``) is started in a
+temporary directory. A template database is built once: migrated, with two staged batches of
+identical content (regions, sites, posts, employees, TrackTik bill settings and the shifts).
+Each run clones the template and measures, in that order:
+
+* ``bare``   INSERT ... SELECT of the same shift rows, extracted from the staged JSON (the fact
+             columns and the raw record), into an unpartitioned UNLOGGED table without indexes:
+             the floor of what any load must do;
+* ``first``  CALL tracktik.run_kaiser_batch(batch 1): merge, facts, billing, quality, watermarks,
+             reporting refresh, commit (when tracktik.merge_dimensions does not exist yet, the
+             dimensions are inserted directly and load_fact_shifts is timed instead);
+* ``again``  the same records once more as batch 2: nothing changed, nothing rewritten.
+
+It prints the medians, shifts per second, first/bare (target <= 4) and again/first (target
+< 0.25).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "shell"))
+
+from tracktik_etl.cluster import PrivateCluster  # noqa: E402
+from tracktik_etl.migrate import migrate  # noqa: E402
+
+TEMPLATE = "tracktik_bench_template"
+
+# Markets under the Kaiser root: (id, name, time zone). California markets get daily overtime.
+MARKETS = [
+    (10, "Northern California", "America/Los_Angeles"),
+    (11, "Southern California", "America/Los_Angeles"),
+    (12, "Colorado", "America/Denver"),
+    (13, "Georgia", "America/New_York"),
+    (14, "Mid-Atlantic", "America/New_York"),
+]
+
+STAGE_DIMENSIONS = """
+INSERT INTO staging.api_records (batch_id, resource, record)
+SELECT %(batch)s, 'regions', jsonb_build_object('id', 1, 'customId', 'KP', 'name', 'Kaiser Permanente',
+       'parentRegion', NULL, 'status', 'ACTIVE', 'timeZone', 'America/Los_Angeles',
+       'updatedOn', '2024-06-01T00:00:00+00:00')
+UNION ALL
+SELECT %(batch)s, 'regions', jsonb_build_object('id', m.id, 'customId', 'M' || m.id, 'name', m.name,
+       'parentRegion', 1, 'status', 'ACTIVE', 'timeZone', m.tz, 'updatedOn', '2024-06-01T00:00:00+00:00')
+  FROM unnest(%(market_ids)s::bigint[], %(market_names)s::text[], %(market_zones)s::text[]) AS m(id, name, tz)
+UNION ALL
+SELECT %(batch)s, 'clients', jsonb_build_object('id', 100 + s, 'customId', 'S' || s, 'name', 'Site ' || s,
+       'type', 'SERVICE_LOCATION', 'status', 'ACTIVE', 'region', 10 + s %% 5, 'parentClient', NULL,
+       'address', jsonb_build_object('city', 'City ' || s), 'timeZone', NULL,
+       'updatedOn', '2024-06-01T00:00:00+00:00')
+  FROM generate_series(0, %(sites)s - 1) AS s
+UNION ALL
+SELECT %(batch)s, 'positions', jsonb_build_object('id', 1000 + p, 'customId', 'P' || p,
+       'name', (ARRAY['Main Entrance Officer', 'STANDBY Officer', 'Night WATCH', 'Lobby Officer',
+                      'Mobile Patrol', 'Control Room Operator', 'Loading Dock Officer'])[1 + p %% 7],
+       'status', 'ACTIVE', 'account', 100 + p %% %(sites)s, 'nonBillable', p %% 97 = 0,
+       'updatedOn', '2024-06-01T00:00:00+00:00')
+  FROM generate_series(0, %(positions)s - 1) AS p
+UNION ALL
+SELECT %(batch)s, 'employees', jsonb_build_object('id', 10000 + e, 'customId', 'E' || e,
+       'firstName', 'Guard', 'lastName', 'No' || e, 'email', 'g' || e || '@example.com',
+       'primaryPhone', '555-' || e, 'status', 'ACTIVE', 'region', 10 + e %% 5,
+       'jobTitle', 'Security Officer', 'updatedOn', '2024-06-01T00:00:00+00:00')
+  FROM generate_series(0, %(employees)s - 1) AS e
+UNION ALL
+SELECT %(batch)s, 'position-bill-settings', jsonb_build_object('id', 1 + p, 'position', 1000 + p,
+       'rate', 38 + (p %% 17) * 0.75, 'effectiveDate', '2024-07-01',
+       'customOvertimeMultiplier1', 1.5, 'customOvertimeMultiplier2', 2.0,
+       'updatedOn', '2024-06-20T00:00:00+00:00')
+  FROM generate_series(0, %(positions)s - 1) AS p
+ WHERE p %% 20 <> 7  -- 5%% of the posts have no rate
+"""
+
+# An employee works 5 days of every 7 (rotating), one post, in the post's site's zone; 1 shift in
+# 10 is a 12-hour one (daily overtime in California), 3% are cancelled.
+STAGE_SHIFTS = """
+INSERT INTO staging.api_records (batch_id, resource, record)
+SELECT %(batch)s, 'shifts',
+       jsonb_build_object(
+           'id', 5000000 + n, 'status', CASE WHEN n %% 33 = 0 THEN 'CANCELLED' ELSE 'ACTIVE' END,
+           'startDateTime', to_char(t.s AT TIME ZONE 'UTC', t.fmt),
+           'endDateTime', to_char(t.e AT TIME ZONE 'UTC', t.fmt),
+           'timeZone', t.tz, 'employee', 10000 + t.emp, 'position', 1000 + t.pos,
+           'breakInMinutes', 30, 'billable', true, 'payable', true, 'vacant', false,
+           'attendanceStatus', 'ON_TIME',
+           'clockedHours', t.h, 'approvedHours', t.h,
+           'billableHours', CASE WHEN n %% 33 = 0 OR t.pos %% 97 = 0 THEN 0 ELSE t.h END,
+           'payableHours', CASE WHEN n %% 33 = 0 THEN 0 ELSE t.h END,
+           'createdOn', to_char((t.s - interval '20 days') AT TIME ZONE 'UTC', t.fmt),
+           'updatedOn', to_char((t.e + interval '3 hours') AT TIME ZONE 'UTC', t.fmt),
+           'modifiedOn', to_char((t.e + interval '3 hours') AT TIME ZONE 'UTC', t.fmt))
+  FROM (
+    SELECT w.n, w.emp, w.pos, w.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"' AS fmt,
+           (w.day + make_time(w.start_hour, 0, 0)) AT TIME ZONE w.tz AS s,
+           (w.day + make_time(w.start_hour, 0, 0) + make_interval(mins => w.minutes)) AT TIME ZONE w.tz AS e,
+           round(w.minutes / 60.0 - 0.5, 2) AS h
+      FROM (
+        SELECT row_number() OVER (ORDER BY d, emp) AS n, emp, emp %% %(positions)s AS pos,
+               (%(zones)s::text[])[1 + (emp %% %(positions)s %% %(sites)s) %% 5] AS tz,
+               DATE '2025-01-10' + d AS day,
+               (ARRAY[6, 14, 22])[1 + emp %% 3] AS start_hour,
+               CASE WHEN (emp + d) %% 10 = 0 THEN 12 * 60 + 30 ELSE 8 * 60 + 30 END AS minutes
+          FROM generate_series(0, %(employees)s - 1) AS emp
+         CROSS JOIN generate_series(0, %(days)s - 1) AS d
+         WHERE (emp + d) %% 7 < 5
+      ) AS w
+     WHERE w.n <= %(shifts)s
+  ) AS t
+"""
+
+BARE = """
+CREATE UNLOGGED TABLE bench_bare (
+    shift_id bigint, status text, start_datetime timestamptz, end_datetime timestamptz, time_zone text,
+    employee_id bigint, position_id bigint, break_minutes numeric, clocked_hours numeric(10,2),
+    approved_hours numeric(10,2), billable boolean, payable boolean, raw_data jsonb)
+"""
+BARE_INSERT = """
+INSERT INTO bench_bare
+SELECT (r.record ->> 'id')::bigint, r.record ->> 'status', (r.record ->> 'startDateTime')::timestamptz,
+       (r.record ->> 'endDateTime')::timestamptz, r.record ->> 'timeZone', (r.record ->> 'employee')::bigint,
+       (r.record ->> 'position')::bigint, (r.record ->> 'breakInMinutes')::numeric,
+       (r.record ->> 'clockedHours')::numeric, (r.record ->> 'approvedHours')::numeric,
+       (r.record ->> 'billable')::boolean, (r.record ->> 'payable')::boolean, r.record
+  FROM staging.api_records AS r
+ WHERE r.batch_id = %s AND r.resource = 'shifts'
+"""
+
+
+def dsn_for(base: str, dbname: str) -> str:
+    params = {k: v for k, v in conninfo_to_dict(base).items() if v is not None}
+    params["dbname"] = dbname
+    return make_conninfo(**params)  # type: ignore[arg-type]
+
+
+def has_merge(conn: psycopg.Connection) -> bool:
+    row = conn.execute("SELECT to_regprocedure('tracktik.merge_dimensions(uuid)') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+def build_template(base: str, args: argparse.Namespace) -> tuple[list[str], bool]:
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+        admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    dsn = dsn_for(base, TEMPLATE)
+    migrate(dsn)
+    params = {
+        "market_ids": [m[0] for m in MARKETS], "market_names": [m[1] for m in MARKETS],
+        "market_zones": [m[2] for m in MARKETS], "zones": [m[2] for m in MARKETS],
+        "sites": args.sites, "positions": args.positions, "employees": args.employees,
+        "shifts": args.shifts, "days": 28,
+    }
+    batches: list[str] = []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        merge = has_merge(conn) and not args.load_only
+        for _ in range(2):
+            batch = conn.execute("SELECT tracktik.start_batch('bench', '{}')").fetchone()[0]  # type: ignore[index]
+            conn.execute(STAGE_DIMENSIONS, {**params, "batch": batch})
+            conn.execute(STAGE_SHIFTS, {**params, "batch": batch})
+            conn.execute("SELECT tracktik.mark_batch_staged(%s, %s, '{}')",
+                         (batch, ["regions", "clients", "positions", "position-bill-settings"]))
+            batches.append(str(batch))
+        staged = conn.execute(
+            "SELECT count(*) FROM staging.api_records WHERE resource = 'shifts' AND batch_id = %s",
+            (batches[0],)).fetchone()[0]  # type: ignore[index]
+        if staged != args.shifts:
+            raise SystemExit(f"staged {staged} shifts, expected {args.shifts}")
+        if not merge:
+            insert_dimensions_directly(conn, batches[0])
+        conn.execute("VACUUM ANALYZE")
+    return batches, merge
+
+
+def insert_dimensions_directly(conn: psycopg.Connection, batch: str) -> None:
+    """Without tracktik.merge_dimensions: current versions straight from the staged records."""
+    conn.execute("""
+        INSERT INTO tracktik.dim_regions (region_id, custom_id, name, parent_region_id, status, time_zone,
+                                          valid_from, is_current, attributes_hash)
+        SELECT (record ->> 'id')::bigint, record ->> 'customId', record ->> 'name',
+               (record ->> 'parentRegion')::bigint, record ->> 'status', record ->> 'timeZone',
+               '2024-06-01', true, '\\x00'
+          FROM staging.api_records WHERE batch_id = %(b)s AND resource = 'regions';
+        INSERT INTO tracktik.dim_clients (client_id, custom_id, name, client_type, status, region_id,
+                                          time_zone, valid_from, is_current, attributes_hash)
+        SELECT (record ->> 'id')::bigint, record ->> 'customId', record ->> 'name', record ->> 'type',
+               record ->> 'status', (record ->> 'region')::bigint, record ->> 'timeZone',
+               '2024-06-01', true, '\\x00'
+          FROM staging.api_records WHERE batch_id = %(b)s AND resource = 'clients';
+        INSERT INTO tracktik.dim_positions (position_id, custom_id, name, status, client_id, non_billable,
+                                            valid_from, is_current, attributes_hash)
+        SELECT (record ->> 'id')::bigint, record ->> 'customId', record ->> 'name', record ->> 'status',
+               (record ->> 'account')::bigint, (record ->> 'nonBillable')::boolean,
+               '2024-06-01', true, '\\x00'
+          FROM staging.api_records WHERE batch_id = %(b)s AND resource = 'positions';
+        INSERT INTO tracktik.dim_employees (employee_id, custom_id, first_name, last_name, email, phone,
+                                            status, region_id, job_title, valid_from, is_current,
+                                            attributes_hash)
+        SELECT (record ->> 'id')::bigint, record ->> 'customId', record ->> 'firstName',
+               record ->> 'lastName', record ->> 'email', record ->> 'primaryPhone', record ->> 'status',
+               (record ->> 'region')::bigint, record ->> 'jobTitle', '2024-06-01', true, '\\x00'
+          FROM staging.api_records WHERE batch_id = %(b)s AND resource = 'employees';
+    """.replace("%(b)s", "'" + batch + "'"))  # noqa: S608 - a uuid we generated
+
+
+def timed(conn: psycopg.Connection, sql: str, params: tuple[object, ...] = ()) -> float:
+    began = time.perf_counter()
+    conn.execute(sql, params)  # type: ignore[arg-type]
+    return time.perf_counter() - began
+
+
+def one_run(base: str, run: int, batches: list[str], merge: bool) -> dict[str, float]:
+    name = f"tracktik_bench_run{run}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    try:
+        with psycopg.connect(dsn_for(base, name), autocommit=True) as conn:
+            conn.execute("SELECT count(*), sum(length(record::text)) FROM staging.api_records")  # warm cache
+            conn.execute(BARE)
+            bare = timed(conn, BARE_INSERT, (batches[0],))
+            if merge:
+                first = timed(conn, "CALL tracktik.run_kaiser_batch(%s)", (batches[0],))
+                again = timed(conn, "CALL tracktik.run_kaiser_batch(%s)", (batches[1],))
+                statuses = conn.execute(
+                    "SELECT array_agg(status ORDER BY started_at) FROM tracktik.etl_batches"
+                ).fetchone()[0]  # type: ignore[index]
+                if statuses != ["completed", "completed"]:
+                    raise SystemExit(f"batches ended {statuses}")
+            else:
+                with conn.transaction():
+                    first = timed(conn, "SELECT tracktik.load_fact_shifts(%s)", (batches[0],))
+                with conn.transaction():
+                    again = timed(conn, "SELECT tracktik.load_fact_shifts(%s)", (batches[1],))
+            facts, second_writes = conn.execute(
+                "SELECT count(*), count(*) FILTER (WHERE etl_batch_id = %s) FROM tracktik.fact_shifts",
+                (batches[1],)).fetchone()  # type: ignore[misc]
+            if second_writes:
+                raise SystemExit(f"the unchanged batch rewrote {second_writes} fact rows")
+    finally:
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return {"bare": bare, "first": first, "again": again, "facts": float(facts)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dsn", default=os.environ.get("TRACKTIK_BENCH_DSN"),
+                        help="superuser DSN of a server to use (env TRACKTIK_BENCH_DSN); "
+                             "default: a private throw-away cluster")
+    parser.add_argument("--runs", type=int, default=3, help="measured runs (median reported)")
+    parser.add_argument("--shifts", type=int, default=100_000)
+    parser.add_argument("--employees", type=int, default=5_000)
+    parser.add_argument("--positions", type=int, default=700)
+    parser.add_argument("--sites", type=int, default=100)
+    parser.add_argument("--load-only", action="store_true",
+                        help="insert the dimensions directly and time load_fact_shifts, as when "
+                             "tracktik.merge_dimensions does not exist")
+    args = parser.parse_args()
+    if args.shifts > args.employees * 20:
+        parser.error("at most 20 shifts per employee (28 days, 5 of every 7)")
+
+    cluster = None
+    tmp = None
+    base = args.dsn
+    if base is None:
+        tmp = Path(tempfile.mkdtemp(prefix="tracktik-bench-"))
+        os.chmod(tmp, 0o755)
+        cluster = PrivateCluster(tmp / "data", durable=False)
+        base = cluster.start()
+    try:
+        print(f"building the template: {args.shifts} shifts, {args.employees} employees ...", flush=True)
+        batches, merge = build_template(base, args)
+        what = ("CALL run_kaiser_batch" if merge
+                else "load_fact_shifts (no merge_dimensions: dimensions inserted directly)")
+        print(f"timing: {what}; {args.runs} runs", flush=True)
+        results = []
+        for run in range(args.runs):
+            r = one_run(base, run, batches, merge)
+            results.append(r)
+            print(f"  run {run + 1}: bare {r['bare']:.3f}s  first {r['first']:.3f}s  again {r['again']:.3f}s"
+                  f"  ({int(r['facts'])} facts)", flush=True)
+        bare = statistics.median(r["bare"] for r in results)
+        first = statistics.median(r["first"] for r in results)
+        again = statistics.median(r["again"] for r in results)
+        print(f"median bare INSERT ... SELECT : {bare:.3f}s ({args.shifts / bare:,.0f} rows/s)")
+        print(f"median first run              : {first:.3f}s ({args.shifts / first:,.0f} shifts/s)")
+        print(f"median unchanged re-run       : {again:.3f}s")
+        print(f"first / bare                  : {first / bare:.2f}  (target <= 4)")
+        print(f"re-run / first                : {again / first:.2f}  (target < 0.25)")
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+-- tracktik._parse_shift_records(batch, period) -> counts. Step 1 of the shift load: parse every
+-- shift record ONCE into the temporary table pg_temp.tt_shift_src, validate it, pick the
+-- winner of duplicates, and record the data-quality issues.
+--
+-- Source: tracktik._shift_records (the batch's staged shifts, or with p_period_id the raw_data
+-- stored in that billing period). The records themselves stay where they are; the work table
+-- keeps their src_tid.
+--
+-- Shortcut (batch loads only): a staged record identical to the raw_data already stored for
+-- its shift id, none of whose dimension members (employee, position, site, region) this batch
+-- changed, cannot change its row: it is counted as unchanged and not parsed at all. Re-running
+-- an unchanged extract therefore costs one comparison per record.
+--
+-- Per record (first problem wins; error severity; the record is skipped):
+--   missing_required_field    id, status, startDateTime, endDateTime or position absent or
+--                             malformed (a relation is an integer id or an object {"id": ..});
+--                             an employee given but malformed
+--   timestamp_without_offset  a date-time without UTC offset (its instant is unknown)
+--   unparsable_timestamp      anything else that is not an ISO 8601 date-time
+--   end_before_start          end at or before start
+--   shift_over_24h            longer than 24 hours
+--   invalid_hours             clockedHours / approvedHours outside 0..48, or breakInMinutes
+--                             outside 0..1440
+-- Duplicates of one id in the batch: the record with the latest updatedOn/modifiedOn wins
+-- (then the latest fetched); each other copy gets a duplicate_in_batch issue (info when
+-- identical to the winner, warning otherwise) and is not a failure. A winner that is bad
+-- skips the shift.
+-- Warning, loaded anyway: approved_exceeds_clocked.
+--
+-- Result: {"records", "unchanged", "failed", "duplicates", "warnings", "max_updated_on"};
+-- pg_temp.tt_shift_src holds the parsed records, the usable ones with problem IS NULL AND
+-- dup_rank = 1.
+CREATE OR REPLACE FUNCTION tracktik._parse_shift_records(p_batch_id uuid, p_period_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+SET work_mem = '256MB'
+SET enable_mergejoin = off           -- the unchanged-record test: one hash join, not two sorts of wide rows
+SET jit = off                       -- compiling these one-shot bulk statements costs more than it saves
+SET client_min_messages = warning   -- no NOTICE for DROP TABLE IF EXISTS of the work tables
+AS $$
+DECLARE
+    v_strict       boolean := false;
+    v_candidates   text[] := '{}';
+    v_dims_changed boolean := false;
+    v_records      integer;
+    v_parsed       integer;
+    v_failed       integer;
+    v_duplicates   integer;
+    v_warnings     integer := 0;
+    v_stamp        timestamptz;
+BEGIN
+    DROP TABLE IF EXISTS pg_temp.tt_shift_src;
+    CREATE TEMPORARY TABLE tt_shift_src (
+        src_tid           tid          NOT NULL,
+        fetched_at        timestamptz,
+        shift_id          bigint,
+        id_text           text,
+        status            text,
+        start_at          timestamptz,
+        end_at            timestamptz,
+        tz_text           text,
+        employee_id       bigint,
+        position_id       bigint,
+        break_minutes     numeric,
+        billable_flag     boolean,
+        payable_flag      boolean,
+        clocked           numeric,
+        approved          numeric,
+        summary_billable  numeric,
+        summary_payable   numeric,
+        stamp             timestamptz,
+        problem           text,
+        problem_detail    text,
+        dup_rank          bigint
+    ) ON COMMIT DROP;
+
+    -- shortcut set-up: the periods a stored copy of a staged shift can be in (its start date in
+    -- the record's own offset, +- 1 day), and the dimension members this batch changed
+    DROP TABLE IF EXISTS pg_temp.tt_dims_changed;
+    CREATE TEMPORARY TABLE tt_dims_changed (dimension "char" NOT NULL, id bigint NOT NULL) ON COMMIT DROP;
+    IF p_period_id IS NULL THEN
+        SELECT coalesce(pg_catalog.array_agg(DISTINCT b.period_id), '{}')
+          INTO v_candidates
+          FROM (SELECT DISTINCT tracktik._iso_date(d.day) AS day
+                  FROM (SELECT DISTINCT left(a.record ->> 'startDateTime', 10) AS day
+                          FROM staging.api_records AS a
+                         WHERE a.batch_id = p_batch_id AND a.resource = 'shifts'
+                        OFFSET 0) AS d
+                OFFSET 0) AS x
+         CROSS JOIN LATERAL (VALUES (x.day - 1), (x.day), (x.day + 1)) AS v(day)
+         CROSS JOIN LATERAL tracktik.billing_period_bounds(v.day) AS b
+         WHERE x.day IS NOT NULL
+           AND EXISTS (SELECT 1 FROM tracktik.billing_periods AS p WHERE p.period_id = b.period_id);
+        INSERT INTO pg_temp.tt_dims_changed
+        SELECT 'e', d.employee_id FROM tracktik.dim_employees AS d WHERE d.etl_batch_id = p_batch_id
+        UNION SELECT 'p', d.position_id FROM tracktik.dim_positions AS d WHERE d.etl_batch_id = p_batch_id
+        UNION SELECT 'c', d.client_id FROM tracktik.dim_clients AS d WHERE d.etl_batch_id = p_batch_id
+        UNION SELECT 'r', d.region_id FROM tracktik.dim_regions AS d WHERE d.etl_batch_id = p_batch_id;
+        v_dims_changed := EXISTS (SELECT 1 FROM pg_temp.tt_dims_changed);
+        ANALYZE pg_temp.tt_dims_changed;
+    END IF;
+
+    -- parse: optimistic fast path first (cheap shape test, then cast); if some text passes the
+    -- shape test but does not cast, run again with the exact check on every row.
+    LOOP
+        BEGIN
+            INSERT INTO pg_temp.tt_shift_src
+            SELECT p.src_tid, p.fetched_at, p.shift_id, p.id_text, p.status, p.start_at, p.end_at,
+                   p.tz_text, p.employee_id, p.position_id, p.break_minutes, p.billable_flag,
+                   p.payable_flag, p.clocked, p.approved, p.summary_billable, p.summary_payable, p.stamp,
+                   CASE
+                       WHEN p.shift_id IS NULL THEN 'missing_required_field'
+                       WHEN p.status IS NULL THEN 'missing_required_field'
+                       WHEN p.start_text IS NULL OR p.end_text IS NULL THEN 'missing_required_field'
+                       WHEN p.position_id IS NULL THEN 'missing_required_field'
+                       WHEN p.employee_id IS NULL AND p.employee_given THEN 'missing_required_field'
+                       WHEN (p.start_at IS NULL AND tracktik._is_iso_timestamp_without_offset(p.start_text))
+                         OR (p.end_at IS NULL AND tracktik._is_iso_timestamp_without_offset(p.end_text))
+                           THEN 'timestamp_without_offset'
+                       WHEN p.start_at IS NULL OR p.end_at IS NULL THEN 'unparsable_timestamp'
+                       WHEN p.end_at <= p.start_at THEN 'end_before_start'
+                       WHEN p.end_at - p.start_at > interval '24 hours' THEN 'shift_over_24h'
+                       WHEN p.clocked NOT BETWEEN 0 AND 48 OR p.approved NOT BETWEEN 0 AND 48
+                         OR p.break_minutes NOT BETWEEN 0 AND 1440 THEN 'invalid_hours'
+                   END,
+                   CASE
+                       WHEN p.shift_id IS NULL THEN 'id is absent or not an integer'
+                       WHEN p.status IS NULL THEN 'status is absent'
+                       WHEN p.start_text IS NULL THEN 'startDateTime is absent'
+                       WHEN p.end_text IS NULL THEN 'endDateTime is absent'
+                       WHEN p.position_id IS NULL THEN 'position is absent or not an id'
+                       WHEN p.employee_id IS NULL AND p.employee_given THEN 'employee is not an id'
+                       WHEN p.start_at IS NULL THEN pg_catalog.format('startDateTime %s is not an ISO 8601 date-time with offset', p.start_text)
+                       WHEN p.end_at IS NULL THEN pg_catalog.format('endDateTime %s is not an ISO 8601 date-time with offset', p.end_text)
+                       WHEN p.end_at <= p.start_at THEN pg_catalog.format('shift ends (%s) at or before it starts (%s)', p.end_text, p.start_text)
+                       WHEN p.end_at - p.start_at > interval '24 hours' THEN pg_catalog.format('shift lasts %s, more than 24 hours', p.end_at - p.start_at)
+                       WHEN p.clocked NOT BETWEEN 0 AND 48 OR p.approved NOT BETWEEN 0 AND 48
+                         OR p.break_minutes NOT BETWEEN 0 AND 1440
+                           THEN pg_catalog.format('implausible hours: clockedHours %s, approvedHours %s, breakInMinutes %s',
+                                                  p.clocked, p.approved, p.break_minutes)
+                   END,
+                   1   -- dup_rank: fixed below for ids that occur more than once
+              FROM (
+                SELECT t.src_tid, t.fetched_at, t.id_text, t.status, t.start_text, t.end_text,
+                       t.tz_text, t.employee_given,
+                       tracktik._json_id(t.j_id) AS shift_id,
+                       tracktik._json_id(t.j_employee) AS employee_id,
+                       tracktik._json_id(t.j_position) AS position_id,
+                       tracktik._json_numeric(t.j_break) AS break_minutes,
+                       tracktik._json_boolean(t.j_billable) AS billable_flag,
+                       tracktik._json_boolean(t.j_payable) AS payable_flag,
+                       tracktik._json_numeric(t.j_clocked) AS clocked,
+                       tracktik._json_numeric(t.j_approved) AS approved,
+                       tracktik._json_numeric(t.j_billable_hours) AS summary_billable,
+                       tracktik._json_numeric(t.j_payable_hours) AS summary_payable,
+                       CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.start_text) THEN t.start_text::timestamptz
+                            WHEN tracktik._is_iso_timestamptz(t.start_text) THEN t.start_text::timestamptz END AS start_at,
+                       CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.end_text) THEN t.end_text::timestamptz
+                            WHEN tracktik._is_iso_timestamptz(t.end_text) THEN t.end_text::timestamptz END AS end_at,
+                       GREATEST(
+                           CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.updated_text) THEN t.updated_text::timestamptz
+                                WHEN tracktik._is_iso_timestamptz(t.updated_text) THEN t.updated_text::timestamptz END,
+                           CASE WHEN t.modified_text IS NOT DISTINCT FROM t.updated_text THEN NULL
+                                WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz
+                                WHEN tracktik._is_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz END) AS stamp
+                  FROM (
+                    -- each JSON field extracted once (OFFSET 0 keeps the planner from re-inlining)
+                    SELECT s.src_tid, s.fetched_at,
+                           s.rec -> 'id' AS j_id,
+                           s.rec ->> 'id' AS id_text,
+                           s.rec ->> 'status' AS status,
+                           s.rec ->> 'startDateTime' AS start_text,
+                           s.rec ->> 'endDateTime' AS end_text,
+                           s.rec ->> 'updatedOn' AS updated_text,
+                           s.rec ->> 'modifiedOn' AS modified_text,
+                           nullif(s.rec ->> 'timeZone', '') AS tz_text,
+                           s.rec -> 'employee' AS j_employee,
+                           coalesce(pg_catalog.jsonb_typeof(s.rec -> 'employee'), 'null') <> 'null' AS employee_given,
+                           s.rec -> 'position' AS j_position,
+                           s.rec -> 'breakInMinutes' AS j_break,
+                           s.rec -> 'billable' AS j_billable,
+                           s.rec -> 'payable' AS j_payable,
+                           s.rec -> 'clockedHours' AS j_clocked,
+                           s.rec -> 'approvedHours' AS j_approved,
+                           s.rec -> 'billableHours' AS j_billable_hours,
+                           s.rec -> 'payableHours' AS j_payable_hours
+                      FROM tracktik._shift_records(p_batch_id, p_period_id) AS s
+                     WHERE NOT EXISTS (   -- the shortcut: same record stored, no dimension changed
+                            SELECT 1
+                              FROM tracktik.fact_shifts AS f
+                             WHERE f.billing_period_id = ANY (v_candidates)
+                               AND f.shift_id = tracktik._json_id(s.rec -> 'id')
+                               AND f.raw_data = s.rec
+                               AND NOT (v_dims_changed AND EXISTS (
+                                        SELECT 1 FROM pg_temp.tt_dims_changed AS d
+                                         WHERE (d.dimension, d.id) IN (('e', f.employee_id), ('p', f.position_id),
+                                                                       ('c', f.client_id), ('r', f.region_id)))))
+                    OFFSET 0
+                  ) AS t
+                OFFSET 0
+              ) AS p;
+            EXIT;
+        EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR invalid_time_zone_displacement_value THEN
+            IF v_strict THEN
+                RAISE;
+            END IF;
+            v_strict := true;   -- and run the statement again with the exact check
+        END;
+    END LOOP;
+
+    -- duplicates: rank the copies of ids that occur more than once (latest updatedOn /
+    -- modifiedOn first, then the latest fetched); rank 1 is the copy that counts
+    IF EXISTS (SELECT 1 FROM pg_temp.tt_shift_src AS d WHERE d.shift_id IS NOT NULL
+                GROUP BY d.shift_id HAVING count(*) > 1) THEN
+        UPDATE pg_temp.tt_shift_src AS s
+           SET dup_rank = r.rn
+          FROM (SELECT x.ctid AS row_tid,
+                       pg_catalog.row_number() OVER (PARTITION BY x.shift_id
+                                                     ORDER BY x.stamp DESC NULLS LAST, x.fetched_at DESC, x.src_tid DESC) AS rn
+                  FROM pg_temp.tt_shift_src AS x
+                 WHERE x.shift_id IN (SELECT d.shift_id FROM pg_temp.tt_shift_src AS d
+                                       WHERE d.shift_id IS NOT NULL
+                                       GROUP BY d.shift_id HAVING count(*) > 1)) AS r
+         WHERE s.ctid = r.row_tid AND r.rn > 1;
+    END IF;
+    ANALYZE pg_temp.tt_shift_src (shift_id, employee_id, position_id, tz_text, problem, dup_rank);
+
+    SELECT count(*)::integer,
+           count(*) FILTER (WHERE s.problem IS NOT NULL AND (s.shift_id IS NULL OR s.dup_rank = 1))::integer,
+           count(*) FILTER (WHERE s.shift_id IS NOT NULL AND s.dup_rank > 1)::integer,
+           max(s.stamp)
+      INTO v_parsed, v_failed, v_duplicates, v_stamp
+      FROM pg_temp.tt_shift_src AS s;
+    IF p_period_id IS NULL THEN
+        -- all records, the skipped unchanged ones too (their updatedOn was seen by the batch
+        -- that stored them, so max_updated_on need not look at them)
+        SELECT count(*)::integer INTO v_records
+          FROM staging.api_records AS a
+         WHERE a.batch_id = p_batch_id AND a.resource = 'shifts';
+    ELSE
+        v_records := v_parsed;
+    END IF;
+
+    -- issues: bad records (skipped)
+    IF v_failed > 0 THEN
+        INSERT INTO tracktik.data_quality_issues
+               (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
+        SELECT p_batch_id, 'fact_shifts', coalesce(s.shift_id::text, s.id_text), s.problem, 'error',
+               s.problem_detail || '; record skipped', r.rec
+          FROM pg_temp.tt_shift_src AS s
+          JOIN tracktik._shift_records(p_batch_id, p_period_id) AS r ON r.src_tid = s.src_tid
+         WHERE s.problem IS NOT NULL AND (s.shift_id IS NULL OR s.dup_rank = 1);
+    END IF;
+
+    -- issues: superseded duplicates
+    IF v_duplicates > 0 THEN
+        INSERT INTO tracktik.data_quality_issues
+               (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
+        SELECT p_batch_id, 'fact_shifts', d.shift_id::text, 'duplicate_in_batch',
+               CASE WHEN rd.rec = rw.rec THEN 'info' ELSE 'warning' END,
+               CASE WHEN rd.rec = rw.rec THEN 'identical copy of the shift in the batch; ignored'
+                    WHEN d.stamp IS NOT DISTINCT FROM w.stamp THEN 'conflicting copy of the shift with the same updatedOn; the later fetched copy was kept'
+                    ELSE 'older copy of the shift in the batch (earlier updatedOn); the latest was kept' END,
+               pg_catalog.jsonb_build_object('ignored', rd.rec, 'kept', rw.rec)
+          FROM pg_temp.tt_shift_src AS d
+          JOIN pg_temp.tt_shift_src AS w ON w.shift_id = d.shift_id AND w.dup_rank = 1
+          JOIN tracktik._shift_records(p_batch_id, p_period_id) AS rd ON rd.src_tid = d.src_tid
+          JOIN tracktik._shift_records(p_batch_id, p_period_id) AS rw ON rw.src_tid = w.src_tid
+         WHERE d.dup_rank > 1;
+    END IF;
+
+    -- issues: warnings on records that load (not repeated when reprocessing stored facts)
+    IF p_period_id IS NULL THEN
+        INSERT INTO tracktik.data_quality_issues
+               (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
+        SELECT p_batch_id, 'fact_shifts', s.shift_id::text, 'approved_exceeds_clocked', 'warning',
+               pg_catalog.format('approvedHours %s exceed clockedHours %s; loaded as given', s.approved, s.clocked),
+               pg_catalog.jsonb_build_object('approvedHours', s.approved, 'clockedHours', s.clocked)
+          FROM pg_temp.tt_shift_src AS s
+         WHERE s.problem IS NULL AND s.dup_rank = 1 AND s.approved > s.clocked;
+        GET DIAGNOSTICS v_warnings = ROW_COUNT;
+    END IF;
+
+    RETURN pg_catalog.jsonb_build_object('records', v_records, 'unchanged', v_records - v_parsed,
+                                         'failed', v_failed, 'duplicates', v_duplicates,
+                                         'warnings', v_warnings, 'max_updated_on', v_stamp);
+END
+$$;
+
+COMMENT ON FUNCTION tracktik._parse_shift_records(uuid, text) IS
+    'Internal step 1 of the shift load: parses the batch''s staged shifts (or a period''s stored raw_data) once into pg_temp.tt_shift_src (unchanged records skipped), validates them, ranks duplicates and records data-quality issues. Returns {records, unchanged, failed, duplicates, warnings, max_updated_on}.';

@@ -1,0 +1,139 @@
+-- tracktik._stage_fact_changes(batch, period) -> counts. Step 3 of the shift load: compare the
+-- resolved rows (pg_temp.tt_fact_new) with the stored facts and keep only what changes
+-- (pg_temp.tt_pending), and list the employee-workweeks to bill whole (pg_temp.tt_bill_weeks).
+--
+--   unchanged  every non-billing column equal (raw_data included): dropped, never rewritten
+--   changed    stored in the same period with other content
+--   new        stored nowhere
+--   moved      stored in ANOTHER period (its local start date moved): the old row is deleted
+--              when the new one is written, so a shift id is never in two periods. A shift
+--              found in two other periods at once violates that invariant: TT020.
+--
+-- Weeks to bill: the week each pending row lands in, the week a changed or moved row leaves,
+-- the weeks holding stored shifts of a position whose TrackTik bill setting changed in this
+-- batch (pg_temp.tt_rate_changes, from its effective date), and with p_period_id every week of
+-- that period (reprocessing).
+CREATE OR REPLACE FUNCTION tracktik._stage_fact_changes(p_batch_id uuid, p_period_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+SET work_mem = '64MB'
+SET jit = off                       -- compiling these one-shot bulk statements costs more than it saves
+AS $$
+DECLARE
+    v_periods    text[];
+    v_pending    integer;
+    v_moved      integer;
+    v_new        integer;
+    v_conflict   record;
+    v_weeks      integer;
+BEGIN
+    PERFORM tracktik._create_billing_worktables();
+    v_periods := ARRAY(SELECT p.period_id FROM pg_temp.tt_periods AS p);
+
+    -- compare: same period by primary key (partitions pruned to the batch's periods); other
+    -- periods by shift id only for rows not found in their own period
+    INSERT INTO pg_temp.tt_pending
+    SELECT n.shift_id, pp.period_id, pp.start_date + 7 * ((n.shift_date - pp.start_date) / 7),
+           n.employee_id, n.position_id, n.client_id, n.region_id,
+           n.employee_key, n.position_key, n.client_key, n.shift_date, n.start_datetime, n.end_datetime,
+           n.time_zone, n.status, n.scheduled_hours, n.clocked_hours, n.approved_hours,
+           n.billable_hours, n.payable_hours, n.src_tid,
+           CASE WHEN f.shift_id IS NOT NULL THEN 'changed' WHEN o.shift_id IS NOT NULL THEN 'moved' ELSE 'new' END,
+           coalesce(f.billing_period_id, o.billing_period_id),
+           coalesce(f.shift_date, o.shift_date),
+           coalesce(f.employee_id, o.employee_id),
+           CASE WHEN f.shift_id IS NOT NULL THEN pp.start_date + 7 * ((f.shift_date - pp.start_date) / 7)
+                WHEN o.shift_id IS NOT NULL THEN o.period_start + 7 * ((o.shift_date - o.period_start) / 7) END
+      FROM pg_temp.tt_fact_new AS n
+      JOIN pg_temp.tt_periods AS pp ON pp.start_date = n.period_start
+      LEFT JOIN tracktik.fact_shifts AS f
+        ON f.billing_period_id = pp.period_id AND f.shift_id = n.shift_id
+       AND f.billing_period_id = ANY (v_periods)
+      LEFT JOIN LATERAL (
+            SELECT f2.shift_id, f2.billing_period_id, f2.shift_date, f2.employee_id, bp.start_date AS period_start
+              FROM tracktik.fact_shifts AS f2
+              JOIN tracktik.billing_periods AS bp ON bp.period_id = f2.billing_period_id
+             WHERE f.shift_id IS NULL
+               AND f2.shift_id = n.shift_id
+               AND f2.billing_period_id <> pp.period_id
+      ) AS o ON true
+     WHERE f.shift_id IS NULL
+        OR (f.employee_id, f.position_id, f.client_id, f.region_id, f.employee_key, f.position_key,
+            f.client_key, f.shift_date, f.start_datetime, f.end_datetime, f.time_zone, f.status,
+            f.scheduled_hours, f.clocked_hours, f.approved_hours, f.billable_hours, f.payable_hours)
+           IS DISTINCT FROM
+           (n.employee_id, n.position_id, n.client_id, n.region_id, n.employee_key, n.position_key,
+            n.client_key, n.shift_date, n.start_datetime, n.end_datetime, n.time_zone, n.status,
+            n.scheduled_hours, n.clocked_hours, n.approved_hours, n.billable_hours, n.payable_hours)
+        OR f.raw_data IS DISTINCT FROM (SELECT r.rec FROM tracktik._shift_records(p_batch_id, p_period_id) AS r
+                                          WHERE r.src_tid = n.src_tid);
+    GET DIAGNOSTICS v_pending = ROW_COUNT;
+
+    -- guard: a shift id stored in two other periods at once
+    SELECT p.shift_id, pg_catalog.array_agg(p.old_period_id ORDER BY p.old_period_id) AS periods
+      INTO v_conflict
+      FROM pg_temp.tt_pending AS p
+     WHERE p.change = 'moved'
+     GROUP BY p.shift_id
+    HAVING count(*) > 1
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT020',
+            MESSAGE = pg_catalog.format('shift %s is stored in more than one billing period: %s',
+                                        v_conflict.shift_id, v_conflict.periods),
+            DETAIL  = 'A shift id must be in exactly one fact_shifts partition.',
+            HINT    = 'Delete the stale rows (the period that does not match the shift''s local start date), then run the batch again.';
+    END IF;
+    ANALYZE pg_temp.tt_pending (shift_id, billing_period_id, employee_id, week_start, change);
+
+    SELECT count(*) FILTER (WHERE p.change = 'moved')::integer,
+           count(*) FILTER (WHERE p.change = 'new')::integer
+      INTO v_moved, v_new
+      FROM pg_temp.tt_pending AS p;
+
+    -- weeks: where pending rows land, and where changed or moved rows leave
+    INSERT INTO pg_temp.tt_bill_weeks (billing_period_id, employee_id, week_start)
+    SELECT p.billing_period_id, p.employee_id, p.week_start
+      FROM pg_temp.tt_pending AS p WHERE p.employee_id IS NOT NULL
+    UNION
+    SELECT p.old_period_id, p.old_employee_id, p.old_week_start
+      FROM pg_temp.tt_pending AS p WHERE p.old_employee_id IS NOT NULL
+    ON CONFLICT DO NOTHING;
+
+    -- weeks: stored shifts of positions whose TrackTik bill setting changed in this batch
+    IF pg_catalog.to_regclass('pg_temp.tt_rate_changes') IS NOT NULL
+       AND EXISTS (SELECT 1 FROM pg_temp.tt_rate_changes) THEN
+        INSERT INTO pg_temp.tt_bill_weeks (billing_period_id, employee_id, week_start)
+        SELECT DISTINCT f.billing_period_id, f.employee_id,
+               bp.start_date + 7 * ((f.shift_date - bp.start_date) / 7)
+          FROM tracktik.fact_shifts AS f
+          JOIN (SELECT rc.position_id, min(rc.from_date) AS from_date
+                  FROM pg_temp.tt_rate_changes AS rc GROUP BY rc.position_id) AS rc
+            ON rc.position_id = f.position_id AND f.shift_date >= rc.from_date
+          JOIN tracktik.billing_periods AS bp ON bp.period_id = f.billing_period_id
+         WHERE f.billing_period_id >= tracktik.get_billing_period((SELECT min(r2.from_date) FROM pg_temp.tt_rate_changes AS r2))
+        ON CONFLICT DO NOTHING;
+    END IF;
+
+    -- weeks: the whole period (reprocessing)
+    IF p_period_id IS NOT NULL THEN
+        INSERT INTO pg_temp.tt_bill_weeks (billing_period_id, employee_id, week_start)
+        SELECT DISTINCT f.billing_period_id, f.employee_id,
+               bp.start_date + 7 * ((f.shift_date - bp.start_date) / 7)
+          FROM tracktik.fact_shifts AS f
+          JOIN tracktik.billing_periods AS bp ON bp.period_id = f.billing_period_id
+         WHERE f.billing_period_id = p_period_id
+        ON CONFLICT DO NOTHING;
+    END IF;
+    SELECT count(*)::integer INTO v_weeks FROM pg_temp.tt_bill_weeks;
+
+    RETURN pg_catalog.jsonb_build_object('pending', v_pending, 'new', v_new, 'moved', v_moved,
+                                         'changed', v_pending - v_new - v_moved, 'weeks', v_weeks);
+END
+$$;
+
+COMMENT ON FUNCTION tracktik._stage_fact_changes(uuid, text) IS
+    'Internal step 3 of the shift load: keeps the new, changed and moved rows of pg_temp.tt_fact_new in pg_temp.tt_pending (unchanged rows are never rewritten) and lists the employee-weeks to bill whole in pg_temp.tt_bill_weeks. TT020 when a shift is stored in two periods.';

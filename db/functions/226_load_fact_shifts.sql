@@ -1,0 +1,46 @@
+-- tracktik.load_fact_shifts(batch) -> counts: loads a staged batch's shifts into
+-- tracktik.fact_shifts, billed, in the caller's transaction (run_kaiser_batch calls it after the
+-- dimension merge).
+--
+-- First the batch's TrackTik position-bill-settings (the rates the shifts bill at), then the
+-- shifts (tracktik._load_shifts): parsed once, validated (bad records skipped with an issue,
+-- the rest loads), dimensions and surrogate keys valid at shift start, local date and billing
+-- period (partitions ensured), hours, then billing of every employee-week the batch touches,
+-- and finally an upsert that rewrites only rows whose content changed. Serialised with every
+-- other writer of the fact table by a transaction advisory lock.
+--
+-- Returns {"records", "failed", "duplicates", "warnings", "max_updated_on", "facts", "inferred",
+-- "variances", "partitions_created", "new", "changed", "moved", "unchanged", "written",
+-- "weeks_billed", "stored_rows_rebilled", "missing_rate", "bill_settings": {...}}.
+CREATE OR REPLACE FUNCTION tracktik.load_fact_shifts(p_batch_id uuid)
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+    v_settings  jsonb;
+BEGIN
+    -- guard
+    IF p_batch_id IS NULL THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT001',
+            MESSAGE = 'load_fact_shifts: batch id must not be NULL';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tracktik.etl_batches AS b WHERE b.batch_id = p_batch_id) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT002',
+            MESSAGE = pg_catalog.format('load_fact_shifts: batch %s not found', p_batch_id);
+    END IF;
+
+    -- lock: one writer of the fact table at a time
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tracktik.fact_shifts'));
+
+    v_settings := tracktik._load_position_bill_settings(p_batch_id);
+    RETURN tracktik._load_shifts(p_batch_id, NULL)
+           || pg_catalog.jsonb_build_object('bill_settings', v_settings);
+END
+$$;
+
+COMMENT ON FUNCTION tracktik.load_fact_shifts(uuid) IS
+    'Loads a staged batch''s position-bill-settings and shifts into tracktik.fact_shifts with hours and billing of every touched employee-week, in the caller''s transaction; bad records skipped with data-quality issues; unchanged rows never rewritten. Returns counts. TT001 NULL batch, TT002 unknown batch, TT020 shift in two periods, TT021 bad default time zone.';

@@ -1,0 +1,80 @@
+-- tracktik._process_batch(batch) -> summary: processes one staged (or failed) batch completely,
+-- in the caller's transaction; run_kaiser_batch calls it once per batch and commits after it.
+--
+--   1. tracktik.merge_dimensions     SCD2 merge: regions -> clients -> positions -> employees
+--   2. tracktik.load_fact_shifts     bill settings, shifts, hours, billing, data quality
+--   3. _advance_sync_watermarks      per resource: latest updatedOn/modifiedOn seen
+--   4. the batch row                 completed, counts (records_failed = records skipped as bad
+--                                    by the merge and the loads), per-step details in metadata
+--   5. reporting                     REFRESH MATERIALIZED VIEW tracktik.mv_billing_period_totals
+-- Deferred constraints are checked before returning, so any violation fails the batch here,
+-- not at the caller's COMMIT.
+CREATE OR REPLACE FUNCTION tracktik._process_batch(p_batch_id uuid)
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+    v_status        text;
+    v_merge         jsonb;
+    v_facts         jsonb;
+    v_marks         jsonb;
+    v_records       integer;
+    v_merge_failed  integer;
+    v_failed        integer;
+BEGIN
+    -- guard (the row stays locked until the transaction ends)
+    SELECT b.status INTO v_status FROM tracktik.etl_batches AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT002',
+            MESSAGE = pg_catalog.format('run_kaiser_batch: batch %s not found', p_batch_id);
+    END IF;
+    IF v_status NOT IN ('staged', 'failed') THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT003',
+            MESSAGE = pg_catalog.format('run_kaiser_batch: batch %s is %s', p_batch_id, v_status),
+            HINT    = 'Only a staged batch, or a failed one after the cause is fixed, can be run.';
+    END IF;
+
+    -- dimensions, facts and billing, watermarks
+    v_merge := tracktik.merge_dimensions(p_batch_id);
+    v_facts := tracktik.load_fact_shifts(p_batch_id);
+    v_marks := tracktik._advance_sync_watermarks(
+                   p_batch_id, pg_catalog.jsonb_build_object('shifts', v_facts -> 'max_updated_on'));
+
+    -- counts
+    SELECT count(*)::integer INTO v_records FROM staging.api_records AS a WHERE a.batch_id = p_batch_id;
+    SELECT coalesce(sum(CASE WHEN pg_catalog.jsonb_typeof(d.value -> 'skipped') = 'number'
+                             THEN (d.value ->> 'skipped')::integer ELSE 0 END), 0)::integer
+      INTO v_merge_failed
+      FROM pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(v_merge) = 'object' THEN v_merge ELSE '{}'::jsonb END) AS d
+     WHERE pg_catalog.jsonb_typeof(d.value) = 'object';
+    v_failed := coalesce((v_facts ->> 'failed')::integer, 0)
+              + coalesce((v_facts -> 'bill_settings' ->> 'failed')::integer, 0)
+              + v_merge_failed;
+
+    -- deferred constraints now, inside the batch's error handling
+    SET CONSTRAINTS ALL IMMEDIATE;
+
+    UPDATE tracktik.etl_batches AS b
+       SET status = 'completed',
+           completed_at = pg_catalog.now(),
+           records_processed = greatest(v_records - v_failed, 0),
+           records_failed = v_failed,
+           error_message = NULL,
+           error_sqlstate = NULL,
+           metadata = b.metadata || pg_catalog.jsonb_build_object('facts', v_facts, 'watermarks', v_marks)
+     WHERE b.batch_id = p_batch_id;
+
+    -- reporting
+    REFRESH MATERIALIZED VIEW CONCURRENTLY tracktik.mv_billing_period_totals;
+
+    RETURN pg_catalog.jsonb_build_object('batch_id', p_batch_id, 'records', v_records, 'failed', v_failed,
+                                         'merge', v_merge, 'facts', v_facts, 'watermarks', v_marks);
+END
+$$;
+
+COMMENT ON FUNCTION tracktik._process_batch(uuid) IS
+    'Internal (run_kaiser_batch): processes one staged or failed batch in the caller''s transaction: merge_dimensions, load_fact_shifts (bill settings, facts, billing, quality), sync watermarks, batch completed with counts, reporting refresh. TT002 unknown batch, TT003 wrong state.';

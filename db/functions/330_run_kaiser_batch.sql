@@ -1,0 +1,90 @@
+-- CALL tracktik.run_kaiser_batch(batch DEFAULT NULL): what DBAs and the shell call.
+--
+-- Processes one staged batch (or a failed one again, after a fix), or with no argument every
+-- staged batch, oldest first; each batch all or nothing in its own transaction
+-- (tracktik._process_batch: merge, facts, billing, quality, watermarks, reporting).
+--
+--   concurrency  one caller at a time: session advisory lock hashtext('tracktik.run_kaiser_batch')
+--                taken with pg_try_advisory_lock; a second caller does NOT wait: it gets
+--                SQLSTATE TT004 at once (retry later).
+--   housekeeping running batches whose shell died (liveness lock free) become abandoned.
+--   failure      the batch's work is rolled back (warehouse untouched), the batch is marked
+--                failed with error_message and error_sqlstate and that is committed, then the
+--                ORIGINAL error (same SQLSTATE and message) is raised to the caller; batches
+--                after it are not started. The same batch can be run again after the fix.
+--   refusals     TT002 unknown batch; TT003 a batch that is completed, running or abandoned.
+--
+-- A procedure that COMMITs: call it with CALL outside an explicit transaction block (an
+-- autocommit connection); for that reason it is neither SECURITY DEFINER nor has SET options:
+-- every table access goes through the definer functions it calls.
+CREATE OR REPLACE PROCEDURE tracktik.run_kaiser_batch(p_batch_id uuid DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_lock     CONSTANT integer := pg_catalog.hashtext('tracktik.run_kaiser_batch');
+    v_batches  uuid[];
+    v_batch    uuid;
+    v_state    text;
+    v_message  text;
+    v_detail   text;
+    v_hint     text;
+BEGIN
+    -- called inside a transaction block? fail here, before taking any lock
+    COMMIT;
+
+    -- lock: one caller at a time, the second one is told so
+    IF NOT pg_catalog.pg_try_advisory_lock(v_lock) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT004',
+            MESSAGE = 'run_kaiser_batch: another session is processing batches',
+            HINT    = 'Wait for it to finish and call again; batches are never processed concurrently.';
+    END IF;
+
+    -- housekeeping and the list of batches
+    BEGIN
+        v_batches := tracktik._batches_to_run(p_batch_id);
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.pg_advisory_unlock(v_lock);
+        RAISE;
+    END;
+    COMMIT;
+
+    -- process: one transaction per batch
+    FOREACH v_batch IN ARRAY v_batches LOOP
+        v_state := NULL;
+        BEGIN
+            PERFORM tracktik._process_batch(v_batch);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS v_state   = RETURNED_SQLSTATE,
+                                    v_message = MESSAGE_TEXT,
+                                    v_detail  = PG_EXCEPTION_DETAIL,
+                                    v_hint    = PG_EXCEPTION_HINT;
+        END;
+
+        IF v_state IS NOT NULL THEN
+            -- failure: record it (the batch's work is already rolled back), then re-raise
+            BEGIN
+                PERFORM tracktik._fail_batch(v_batch, v_state, v_message, v_detail);
+            EXCEPTION WHEN OTHERS THEN
+                PERFORM pg_catalog.pg_advisory_unlock(v_lock);
+                RAISE;
+            END;
+            COMMIT;
+            PERFORM pg_catalog.pg_advisory_unlock(v_lock);
+            RAISE EXCEPTION USING
+                ERRCODE = v_state,
+                MESSAGE = v_message,
+                DETAIL  = pg_catalog.format('Batch %s failed and is marked failed; nothing of it was loaded.%s',
+                                            v_batch, coalesce(' ' || nullif(v_detail, ''), '')),
+                HINT    = coalesce(nullif(v_hint, ''),
+                                   pg_catalog.format('Fix the cause, then CALL tracktik.run_kaiser_batch(%L) again.', v_batch));
+        END IF;
+        COMMIT;
+    END LOOP;
+
+    PERFORM pg_catalog.pg_advisory_unlock(v_lock);
+END
+$$;
+
+COMMENT ON PROCEDURE tracktik.run_kaiser_batch(uuid) IS
+    'Processes one staged (or failed) batch, or every staged batch oldest first, each all or nothing in its own transaction: SCD2 merge, facts, billing, data quality, watermarks, reporting. Marks dead running batches abandoned. TT004 when another session is running (no waiting); TT002 unknown batch; TT003 completed/running/abandoned batch; a failure marks the batch failed and re-raises the original SQLSTATE. CALL outside a transaction block.';
