@@ -11,10 +11,14 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 from . import __version__
+from .client import TrackTikError
+from .config import Config
 from .errors import ConfigError, TrackTikEtlError
+from .logs import setup_logging
 
 logger = logging.getLogger("tracktik_etl")
 
@@ -34,10 +38,146 @@ def _add_dsn(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_settings(p: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    """Options for settings of config.SETTINGS; the environment is read by Config.load."""
+    from .config import SETTINGS
+
+    for name in names:
+        setting = SETTINGS[name]
+        if setting.secret:
+            continue  # secrets only from the environment or *_FILE, never on a command line
+        flag = "--" + name.replace("_", "-")
+        default = f" (default {setting.default})" if setting.default else ""
+        p.add_argument(flag, dest=name, default=None,
+                       help=f"{setting.help}{default} [env: {setting.env}]")
+
+
+RUN_SETTINGS = ("dsn", "portal_url", "client_id", "username", "root_region", "ca_bundle",
+                "lookback_minutes", "full_sync_days", "future_days")
+SECRETS_HELP = ("secrets come only from the environment: TRACKTIK_CLIENT_SECRET and "
+                "TRACKTIK_PASSWORD (or *_FILE pointing at a file)")
+
+
+def _config(args: argparse.Namespace, names: Sequence[str]) -> Config:
+    return Config.load({n: getattr(args, n, None) for n in names})
+
+
 def _require_dsn(args: argparse.Namespace) -> str:
     if not args.dsn:
         raise ConfigError("DATABASE_URL is not set (or pass --dsn): which database to use?")
     return str(args.dsn)
+
+
+class _Progress:
+    """A one-line progress display on a terminal; silent otherwise."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, resource: str, done: int, total: int | None) -> None:
+        if self.enabled:
+            of = f"/{total}" if total else ""
+            sys.stderr.write(f"\r  fetching {resource:<24} {done}{of} records ")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+
+
+def _run_and_print(config: Config, **kwargs: object) -> int:
+    from .pipeline import run_once
+
+    progress = _Progress()
+    try:
+        summary = run_once(config, progress=progress, **kwargs)  # type: ignore[arg-type]
+    finally:
+        progress.close()
+    print("\n".join(summary.lines()))
+    return 0 if summary.database.get("status") == "completed" else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _config(args, RUN_SETTINGS)
+    mode = "full" if args.full else "incremental"
+    if args.dry_run:
+        from .pipeline import fetch_only
+
+        progress = _Progress()
+        try:
+            counts = fetch_only(config, mode=mode, progress=progress)
+        finally:
+            progress.close()
+        print("dry run, nothing staged: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 0
+    return _run_and_print(config, mode=mode)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Month windows, one batch each, oldest first; resumable with --start."""
+    config = _config(args, RUN_SETTINGS)
+    start, end = args.start, args.end
+    if end < start:
+        raise ConfigError("--end must not be before --start")
+    rc = 0
+    month = start
+    while month <= end:
+        nxt = (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+        window_end = min(end, nxt - timedelta(days=1))
+        print(f"backfill {month} .. {window_end}")
+        rc = _run_and_print(config, mode="backfill", start=month, end=window_end, wait_for_lock=True)
+        if rc != 0:
+            print(f"stopped; resume with --start {month}", file=sys.stderr)
+            return rc
+        month = window_end + timedelta(days=1)
+    return rc
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from .service import Service
+
+    config = _config(args, (*RUN_SETTINGS, "interval_minutes", "full_sync_at"))
+    config.require("dsn", "portal_url", "client_id", "client_secret", "username", "password")
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        logger.info("stop requested by signal %s", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    Service(config, stop=stop).run_forever(run_at_start=not args.no_initial_run)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import json
+
+    from .status import collect_status, render_status
+
+    status = collect_status(_require_dsn(args), batches=args.batches)
+    if args.json:
+        print(json.dumps(status, default=str, indent=2))
+    else:
+        print(render_status(status))
+    return 0 if status["failed_since_last_success"] == 0 else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    path = write_report(_require_dsn(args), args.period, Path(args.out))
+    print(f"report for billing period {args.period} written to {path}")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .simulator import main as simulator_main
+
+    return simulator_main(args.simulator_args)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -66,8 +206,8 @@ def demo_dir() -> Path:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .cluster import PrivateCluster
-    from .demo import describe_warehouse
-    from .migrate import migrate
+    from .demo import describe_warehouse, run_demo_load
+    from .migrate import connect, migrate
 
     cluster = PrivateCluster(Path(args.demo_dir) / "pgdata")
     if args.stop:
@@ -77,8 +217,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"starting the private PostgreSQL cluster in {cluster.data_dir} ...")
     admin_dsn = cluster.start()
     dsn = cluster.dsn("tracktik_demo")
-    from .migrate import connect
-
     with connect(admin_dsn, autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = 'tracktik_demo'"
@@ -87,6 +225,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             conn.execute("CREATE DATABASE tracktik_demo")
     result = migrate(dsn)
     print(f"migrated: {len(result.applied)} new migration(s), {result.routines_applied} routine files")
+    if not args.no_load:
+        print(run_demo_load(dsn, employees=args.employees, weeks=args.weeks))
     print(describe_warehouse(dsn))
     print()
     print(f"the cluster keeps running; connect with:  psql \"{dsn}\"")
@@ -98,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tracktik-etl",
         description="TrackTik -> PostgreSQL billing warehouse: fetch, stage, and call the database.",
+        epilog=SECRETS_HELP,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -105,6 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=int(_env_default("TRACKTIK_VERBOSE", "0") or 0),
         help="more logging (-v info, -vv debug) [env: TRACKTIK_VERBOSE]",
     )
+    parser.add_argument("--json-logs", action="store_true",
+                        default=_env_default("TRACKTIK_JSON_LOGS") == "1",
+                        help="log JSON lines even on a terminal (always when not on one) "
+                             "[env: TRACKTIK_JSON_LOGS=1]")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("migrate", help="apply migrations and (re)apply every routine")
@@ -113,25 +258,65 @@ def build_parser() -> argparse.ArgumentParser:
                    help="roll every migration back instead (drops the warehouse!)")
     p.set_defaults(func=cmd_migrate)
 
+    p = sub.add_parser("run", help="fetch, stage and load one batch", epilog=SECRETS_HELP)
+    _add_settings(p, RUN_SETTINGS)
+    p.add_argument("--full", action="store_true",
+                   help="full sync: re-read everything in scope (detects deletions)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="fetch every page, stage nothing, touch no database (checks access and volumes)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("backfill", help="load a date range of shifts, one batch per month",
+                       epilog=SECRETS_HELP)
+    _add_settings(p, RUN_SETTINGS)
+    p.add_argument("--start", type=date.fromisoformat, required=True, help="first shift date (YYYY-MM-DD)")
+    p.add_argument("--end", type=date.fromisoformat, required=True, help="last shift date (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_backfill)
+
+    p = sub.add_parser("serve", help="run as a service: incremental every N minutes, full nightly",
+                       epilog=SECRETS_HELP)
+    _add_settings(p, (*RUN_SETTINGS, "interval_minutes", "full_sync_at"))
+    p.add_argument("--no-initial-run", action="store_true", help="wait for the first scheduled tick")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("status", help="recent batches, sync lag and open data-quality issues")
+    _add_dsn(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--batches", type=int, default=10, help="how many recent batches to list")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("report", help="a self-contained HTML report of one billing period")
+    _add_dsn(p)
+    p.add_argument("--period", required=True, help="billing period id, e.g. 2025_06")
+    p.add_argument("--out", required=True, help="HTML file to write")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser(
         "demo",
-        help="run on the embedded default: a private PostgreSQL cluster, migrated, summarised",
+        help="run on the embedded default: a private PostgreSQL cluster and the bundled simulator",
     )
     p.add_argument("--demo-dir", default=str(demo_dir()),
                    help=f"where the private cluster lives [env: {DEMO_DIR_ENV}]")
+    p.add_argument("--employees", type=int, default=200, help="simulated guards")
+    p.add_argument("--weeks", type=int, default=12, help="simulated weeks of shifts")
+    p.add_argument("--no-load", action="store_true", help="only start and migrate the cluster")
     p.add_argument("--stop", action="store_true", help="stop the demo cluster and exit")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("simulate", help="run the TrackTik simulator alone (see simulate -- --help)",
+                       add_help=False)
+    p.add_argument("simulator_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_simulate)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(args.verbose, json_lines=True if args.json_logs else None)
     try:
         return int(args.func(args))
-    except TrackTikEtlError as exc:
+    except (TrackTikEtlError, TrackTikError) as exc:
         print(f"tracktik-etl: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

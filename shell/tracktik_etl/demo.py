@@ -34,3 +34,27 @@ def describe_warehouse(dsn: str) -> str:
         ).fetchone()
         lines.append(f"current billing period: {period[0]} ({period[1]} .. {period[2]})")
         return "\n".join(lines)
+
+
+def run_demo_load(dsn: str, *, employees: int = 200, weeks: int = 12, seed: int = 42) -> str:
+    """Serve the bundled simulator on loopback and load its whole range into ``dsn``."""
+    from datetime import timedelta
+
+    from .config import Config
+    from .pipeline import run_once
+    from .simulator import Simulator, SimulatorConfig
+
+    sim_config = SimulatorConfig(seed=seed, employees=employees, weeks=weeks)
+    with Simulator(sim_config).serve() as api:
+        config = Config.load(
+            {"dsn": dsn, "portal_url": api.url, "client_id": sim_config.client_id,
+             "username": sim_config.username},
+            environ={"TRACKTIK_CLIENT_SECRET": sim_config.client_secret,
+                     "TRACKTIK_PASSWORD": sim_config.password},
+        )
+        start = sim_config.start_date
+        end = start + timedelta(weeks=weeks)
+        summary = run_once(config, mode="full", start=start, end=end, wait_for_lock=True)
+    return "\n".join(
+        [f"loaded the simulator ({employees} guards, {weeks} weeks from {start}) at {api.url}",
+         *summary.lines()])

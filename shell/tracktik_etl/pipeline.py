@@ -1,0 +1,353 @@
+"""One ETL run: fetch the Kaiser scope from TrackTik, stage it with COPY, call the database.
+
+The shell plans requests and streams pages; it never transforms a record. Order:
+
+1. ``regions`` (all, ``includeInactive``): the root region (id or exact name) and its
+   sub-region tree; only the tree is staged.
+2. ``clients`` (sites) of those regions, ``positions`` (posts) of those sites and the
+   ``position-bill-settings`` of those posts: always fetched whole within the scope (they are
+   small), so they count as fully synced and deletions are detected on every run.
+3. ``shifts`` of those posts: by start date in windows of at most a month (full sync and
+   backfill) or changed since the watermark minus the lookback (incremental).
+4. ``employees``: those the staged shifts reference, plus (full sync) every employee of the
+   region tree, or (incremental) those changed since the watermark.
+
+Then ``tracktik.mark_batch_staged`` and ``CALL tracktik.run_kaiser_batch(batch)``, which does
+everything else inside PostgreSQL in one transaction.
+
+A run holds a session advisory lock, so two runs never overlap; the connection that staged a
+batch holds its liveness lock (taken by ``tracktik.start_batch``) until it closes, so a shell
+killed mid-fetch leaves a ``running`` batch that the next run marks ``abandoned``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from .client import Page, TrackTikClient, between_windows, chunk_ids
+from .config import Config
+from .errors import BatchBusy, ConfigError, TrackTikEtlError, from_database_error
+from .migrate import connect
+from .staging import copy_records
+
+logger = logging.getLogger(__name__)
+
+RUN_LOCK_KEY = "tracktik.shell_run"
+DIMENSION_INCLUDE = "updatedOn,createdOn"
+SHIFT_INCLUDE = ",".join(
+    ["updatedOn", "createdOn", "modifiedOn", "clockedHours", "approvedHours", "billableHours",
+     "payableHours"]
+)
+FULLY_FETCHED_EVERY_RUN = ("regions", "clients", "positions", "position-bill-settings")
+
+
+class Interrupted(TrackTikEtlError):
+    """The run was asked to stop (SIGTERM) between two pages; nothing was loaded."""
+
+
+@dataclass
+class RunSummary:
+    batch_id: UUID
+    mode: str
+    staged: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    database: dict[str, Any] = field(default_factory=dict)
+    fetch_seconds: float = 0.0
+    """Time spent fetching and staging (until the batch was marked staged)."""
+
+    def lines(self) -> list[str]:
+        db = self.database
+        out = [
+            f"batch {self.batch_id} ({self.mode}): {db.get('status', '?')} in {self.seconds:.1f} s"
+            f" (fetch and stage {self.fetch_seconds:.1f} s)",
+            "staged: " + ", ".join(f"{k} {v}" for k, v in self.staged.items()),
+            f"records processed {db.get('records_processed', 0)}, failed {db.get('records_failed', 0)}",
+        ]
+        merge = (db.get("metadata") or {}).get("merge")
+        if isinstance(merge, dict):
+            parts = []
+            for dim, counts in merge.items():
+                if isinstance(counts, dict):
+                    parts.append(f"{dim} +{counts.get('inserted', 0)} new / {counts.get('closed', 0)} closed")
+            if parts:
+                out.append("versions: " + "; ".join(parts))
+        facts = (db.get("metadata") or {}).get("facts")
+        if isinstance(facts, dict):
+            out.append("facts: " + ", ".join(f"{k} {v}" for k, v in facts.items()))
+        issues = db.get("issues") or {}
+        out.append("issues: " + (", ".join(f"{k} {v}" for k, v in issues.items()) if issues else "none"))
+        return out
+
+
+def _relation_id(value: Any) -> int | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, int) else None
+
+
+def _add_id(ids: set[int], value: Any) -> None:
+    if isinstance(value, int):
+        ids.add(value)
+
+
+def region_tree(regions: Iterable[Mapping[str, Any]], root: str) -> set[int]:
+    """Ids of the root region (given by id or exact name) and everything below it."""
+    by_parent: dict[int | None, list[int]] = {}
+    root_ids: list[int] = []
+    for r in regions:
+        rid = r.get("id")
+        if not isinstance(rid, int):
+            continue
+        by_parent.setdefault(_relation_id(r.get("parentRegion")), []).append(rid)
+        if (root.isdigit() and rid == int(root)) or r.get("name") == root:
+            root_ids.append(rid)
+    if not root_ids:
+        raise ConfigError(f"TRACKTIK_ROOT_REGION: no region with id or name {root!r} in TrackTik")
+    if len(root_ids) > 1:
+        raise ConfigError(f"TRACKTIK_ROOT_REGION: {len(root_ids)} regions are named {root!r}; give its id")
+    tree: set[int] = set()
+    todo = list(root_ids)
+    while todo:
+        rid = todo.pop()
+        if rid in tree:
+            continue
+        tree.add(rid)
+        todo.extend(by_parent.get(rid, []))
+    return tree
+
+
+class Run:
+    """One batch: planned requests, pages streamed to staging, the database called."""
+
+    def __init__(self, config: Config, client: TrackTikClient, conn: psycopg.Connection,
+                 mode: str, *, start: date | None = None, end: date | None = None,
+                 stop: threading.Event | None = None,
+                 progress: Callable[[str, int, int | None], None] | None = None,
+                 dry_run: bool = False) -> None:
+        self.config = config
+        self.dry_run = dry_run
+        self.client = client
+        self.conn = conn
+        self.mode = mode
+        self.start = start
+        self.end = end
+        self.stop = stop or threading.Event()
+        self.progress = progress
+        self.staged: dict[str, int] = {}
+        self.batch_id: UUID | None = None
+
+    # -- fetching ----------------------------------------------------------------------
+    def _pages(self, resource: str, params: Mapping[str, Any]) -> Iterator[Page]:
+        for page in self.client.iter_pages(resource, params):
+            if self.stop.is_set():
+                raise Interrupted("stop requested; the batch is left to be marked abandoned")
+            yield page
+
+    def _stage(self, resource: str, pages: Iterable[Page],
+               keep: Callable[[Mapping[str, Any]], bool] | None = None,
+               collect: Callable[[Mapping[str, Any]], None] | None = None) -> int:
+        """Stage every page (only the records ``keep`` accepts, when given), calling
+        ``collect`` on each staged record; return how many were staged. Nothing is kept
+        beyond the current page, so memory stays bounded whatever the extract's size."""
+        staged = 0
+        for page in pages:
+            if keep is None:
+                records, items = page.records, page.items
+            else:
+                pairs = [(t, i) for t, i in zip(page.records, page.items, strict=True) if keep(i)]
+                records, items = [t for t, _ in pairs], [i for _, i in pairs]
+            if records and not self.dry_run:
+                copy_records(self.conn, self.batch_id, resource, records)  # type: ignore[arg-type]
+            if collect is not None:
+                for item in items:
+                    collect(item)
+            staged += len(records)
+            self.staged[resource] = self.staged.get(resource, 0) + len(records)
+            if self.progress:
+                self.progress(resource, self.staged[resource], page.count)
+        self.staged.setdefault(resource, 0)
+        return staged
+
+    def _by_ids(self, resource: str, field_name: str, ids: list[int],
+                extra: Mapping[str, Any], windows: list[tuple[datetime, datetime]] | None = None
+                ) -> Iterator[Page]:
+        for chunk in chunk_ids(ids):
+            base = {f"{field_name}:in": chunk, **extra}
+            if windows is None:
+                yield from self._pages(resource, base)
+            else:
+                for lo, hi in windows:
+                    yield from self._pages(resource, {**base, "startDateTime:between": (lo, hi)})
+
+    def _since(self, resource: str, marks: Mapping[str, datetime | None]) -> datetime | None:
+        mark = marks.get(resource)
+        if mark is None:
+            return None
+        return mark - timedelta(minutes=self.config.lookback_minutes)
+
+    def fetch(self, marks: Mapping[str, datetime | None]) -> list[str]:
+        """Fetch and stage the whole scope; return the resources that were fully synced."""
+        common = {"includeInactive": "true", "include": DIMENSION_INCLUDE}
+        regions = list(self._pages("regions", common))
+        tree = region_tree((i for p in regions for i in p.items), self.config.root_region)
+        self._stage("regions", regions, keep=lambda r: r.get("id") in tree)
+        region_ids = sorted(tree)
+        site_set: set[int] = set()
+        self._stage("clients", self._by_ids("clients", "region", region_ids, common),
+                    collect=lambda i: _add_id(site_set, i.get("id")))
+        site_ids = sorted(site_set)
+        post_set: set[int] = set()
+        self._stage("positions", self._by_ids("positions", "account", site_ids, common),
+                    collect=lambda i: _add_id(post_set, i.get("id")))
+        post_ids = sorted(post_set)
+        self._stage("position-bill-settings",
+                    self._by_ids("position-bill-settings", "position", post_ids,
+                                 {"include": DIMENSION_INCLUDE}))
+
+        shift_params: dict[str, Any] = {"include": SHIFT_INCLUDE}
+        since = self._since("shifts", marks) if self.mode == "incremental" else None
+        if since is not None:
+            shift_params["updatedOn:after"] = since
+            shift_pages = self._by_ids("shifts", "position", post_ids, shift_params)
+        else:
+            today = datetime.now(UTC).date()
+            lo = self.start or today - timedelta(days=self.config.full_sync_days)
+            hi = self.end or today + timedelta(days=self.config.future_days)
+            # Shift dates are local: a local day spans UTC-12..UTC+14, so the instant window
+            # is widened to cover every shift whose local start date is in [lo, hi].
+            windows = between_windows(
+                datetime.combine(lo, datetime.min.time(), UTC) - timedelta(hours=14),
+                datetime.combine(hi + timedelta(days=1), datetime.min.time(), UTC)
+                + timedelta(hours=12) - timedelta(seconds=1))
+            shift_pages = self._by_ids("shifts", "position", post_ids, shift_params, windows)
+        referenced_set: set[int] = set()
+        self._stage("shifts", shift_pages,
+                    collect=lambda i: _add_id(referenced_set, _relation_id(i.get("employee"))))
+        referenced = sorted(referenced_set)
+
+        employee_ids: set[int] = set()
+
+        def new_employee(item: Mapping[str, Any]) -> bool:
+            eid = item.get("id")
+            if not isinstance(eid, int) or eid in employee_ids:
+                return False
+            employee_ids.add(eid)
+            return True
+
+        self._stage("employees", self._by_ids("employees", "id", referenced, common), keep=new_employee)
+        full_synced = list(FULLY_FETCHED_EVERY_RUN)
+        if self.mode == "full":
+            self._stage("employees", self._by_ids("employees", "region", region_ids, common),
+                        keep=new_employee)
+            full_synced.append("employees")
+        else:
+            since_emp = self._since("employees", marks)
+            if since_emp is not None:
+                self._stage("employees", self._by_ids(
+                    "employees", "region", region_ids, {**common, "updatedOn:after": since_emp}),
+                    keep=new_employee)
+        return full_synced
+
+
+def _watermarks(conn: psycopg.Connection) -> dict[str, datetime | None]:
+    rows = conn.execute("SELECT resource, last_sync_timestamp FROM tracktik.sync_watermarks()").fetchall()
+    return {r: ts for r, ts in rows}
+
+
+def run_once(config: Config, *, mode: str = "incremental", start: date | None = None,
+             end: date | None = None, stop: threading.Event | None = None,
+             client: TrackTikClient | None = None,
+             progress: Callable[[str, int, int | None], None] | None = None,
+             wait_for_lock: bool = False) -> RunSummary:
+    """Fetch, stage and load one batch; return its summary. ``mode``: incremental, full, backfill."""
+    if mode not in ("incremental", "full", "backfill"):
+        raise ValueError(f"unknown mode {mode!r}")
+    config.require("dsn", "portal_url", "client_id", "client_secret", "username", "password")
+    began = time.monotonic()
+    own_client = client is None
+    if client is None:
+        client = TrackTikClient(
+            config.portal_url or "", config.client_id or "",
+            config.client_secret.get() if config.client_secret else "",
+            config.username or "", config.password.get() if config.password else "",
+            ca_bundle=config.ca_bundle,
+        )
+    try:
+        with connect(config.dsn or "", autocommit=True) as conn:
+            _take_run_lock(conn, wait_for_lock)
+            marks = _watermarks(conn)
+            if mode == "incremental" and marks.get("shifts") is None:
+                logger.info("no watermark yet: this incremental run fetches like a full sync")
+            metadata = {"mode": mode, "root_region": config.root_region,
+                        "start": start.isoformat() if start else None,
+                        "end": end.isoformat() if end else None,
+                        "lookback_minutes": config.lookback_minutes}
+            try:
+                batch_id = conn.execute("SELECT tracktik.start_batch(%s, %s)",
+                                        (mode, Jsonb(metadata))).fetchone()[0]  # type: ignore[index]
+                run = Run(config, client, conn, mode, start=start, end=end, stop=stop, progress=progress)
+                run.batch_id = batch_id
+                logger.info("batch started", extra={"batch_id": str(batch_id), "mode": mode})
+                full_synced = run.fetch(marks)
+                conn.execute("SELECT tracktik.mark_batch_staged(%s, %s, %s)",
+                             (batch_id, full_synced, Jsonb({"staged": run.staged})))
+                fetch_seconds = time.monotonic() - began
+                logger.info("batch staged", extra={"batch_id": str(batch_id), "staged": run.staged})
+                conn.execute("CALL tracktik.run_kaiser_batch(%s)", (batch_id,))
+                summary = conn.execute("SELECT tracktik.batch_summary(%s)", (batch_id,)).fetchone()[0]  # type: ignore[index]
+            except psycopg.Error as exc:
+                mapped = from_database_error(exc)
+                if mapped is not exc:
+                    raise mapped from exc
+                raise
+        result = RunSummary(batch_id, mode, run.staged, time.monotonic() - began, summary,
+                            fetch_seconds)
+        logger.info("batch done", extra={"batch_id": str(batch_id), "status": summary.get("status"),
+                                         "seconds": round(result.seconds, 2)})
+        return result
+    finally:
+        if own_client:
+            client.close()
+
+
+def _take_run_lock(conn: psycopg.Connection, wait: bool) -> None:
+    if wait:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (RUN_LOCK_KEY,))
+        return
+    got = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (RUN_LOCK_KEY,)).fetchone()[0]  # type: ignore[index]
+    if not got:
+        raise BatchBusy("another tracktik-etl run is in progress; not starting a second one")
+
+
+def fetch_only(config: Config, *, mode: str = "full", start: date | None = None,
+               end: date | None = None, client: TrackTikClient | None = None,
+               progress: Callable[[str, int, int | None], None] | None = None) -> dict[str, int]:
+    """Fetch every page a run would fetch, without staging or touching the database
+    (``--dry-run``: checks credentials, scope and volumes). Returns records per resource."""
+    config.require("portal_url", "client_id", "client_secret", "username", "password")
+    own_client = client is None
+    if client is None:
+        client = TrackTikClient(
+            config.portal_url or "", config.client_id or "",
+            config.client_secret.get() if config.client_secret else "",
+            config.username or "", config.password.get() if config.password else "",
+            ca_bundle=config.ca_bundle,
+        )
+    try:
+        run = Run(config, client, None, mode, start=start, end=end,  # type: ignore[arg-type]
+                  progress=progress, dry_run=True)
+        run.fetch({})
+        return run.staged
+    finally:
+        if own_client:
+            client.close()
