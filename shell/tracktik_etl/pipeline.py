@@ -83,7 +83,8 @@ class RunSummary:
                 out.append("versions: " + "; ".join(parts))
         facts = (db.get("metadata") or {}).get("facts")
         if isinstance(facts, dict):
-            out.append("facts: " + ", ".join(f"{k} {v}" for k, v in facts.items()))
+            shown = ("new", "changed", "unchanged", "moved", "failed", "inferred", "missing_rate")
+            out.append("facts: " + ", ".join(f"{k} {facts[k]}" for k in shown if k in facts))
         issues = db.get("issues") or {}
         out.append("issues: " + (", ".join(f"{k} {v}" for k, v in issues.items()) if issues else "none"))
         return out
