@@ -35,7 +35,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-SHIFTS_PER_EMPLOYEE_YEAR = 1_010_802 / 5000  # the simulator's density at weeks=52
+SHIFTS_PER_EMPLOYEE_YEAR = 890_448 / 4947  # Kaiser shifts per simulated guard at weeks=52 (measured)
 WEEKS = 52
 START = date(2025, 1, 6)
 
