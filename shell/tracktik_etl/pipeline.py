@@ -260,6 +260,16 @@ class Run:
         return full_synced
 
 
+def make_client(config: Config) -> TrackTikClient:
+    """The API client for ``config`` (TLS always verified; secrets stay in the client)."""
+    return TrackTikClient(
+        config.portal_url or "", config.client_id or "",
+        config.client_secret.get() if config.client_secret else "",
+        config.username or "", config.password.get() if config.password else "",
+        ca_bundle=config.ca_bundle,
+    )
+
+
 def _watermarks(conn: psycopg.Connection) -> dict[str, datetime | None]:
     rows = conn.execute("SELECT resource, last_sync_timestamp FROM tracktik.sync_watermarks()").fetchall()
     return {r: ts for r, ts in rows}
@@ -277,12 +287,7 @@ def run_once(config: Config, *, mode: str = "incremental", start: date | None = 
     began = time.monotonic()
     own_client = client is None
     if client is None:
-        client = TrackTikClient(
-            config.portal_url or "", config.client_id or "",
-            config.client_secret.get() if config.client_secret else "",
-            config.username or "", config.password.get() if config.password else "",
-            ca_bundle=config.ca_bundle,
-        )
+        client = make_client(config)
     try:
         with connect(config.dsn or "", autocommit=True) as conn:
             _take_run_lock(conn, wait_for_lock)
@@ -338,12 +343,7 @@ def fetch_only(config: Config, *, mode: str = "full", start: date | None = None,
     config.require("portal_url", "client_id", "client_secret", "username", "password")
     own_client = client is None
     if client is None:
-        client = TrackTikClient(
-            config.portal_url or "", config.client_id or "",
-            config.client_secret.get() if config.client_secret else "",
-            config.username or "", config.password.get() if config.password else "",
-            ca_bundle=config.ca_bundle,
-        )
+        client = make_client(config)
     try:
         run = Run(config, client, None, mode, start=start, end=end,  # type: ignore[arg-type]
                   progress=progress, dry_run=True)
