@@ -7,6 +7,7 @@
 --   4. the batch row                 completed, counts (records_failed = records skipped as bad
 --                                    by the merge and the loads), per-step details in metadata
 --   5. reporting                     REFRESH MATERIALIZED VIEW tracktik.mv_billing_period_totals
+--                                    (CONCURRENTLY unless the view is empty)
 -- Deferred constraints are checked before returning, so any violation fails the batch here,
 -- not at the caller's COMMIT.
 CREATE OR REPLACE FUNCTION tracktik._process_batch(p_batch_id uuid)
@@ -23,6 +24,7 @@ DECLARE
     v_records       integer;
     v_merge_failed  integer;
     v_failed        integer;
+    v_populated     boolean;
 BEGIN
     -- guard (the row stays locked until the transaction ends)
     SELECT b.status INTO v_status FROM tracktik.etl_batches AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
@@ -68,8 +70,20 @@ BEGIN
            metadata = b.metadata || pg_catalog.jsonb_build_object('facts', v_facts, 'watermarks', v_marks)
      WHERE b.batch_id = p_batch_id;
 
-    -- reporting
-    REFRESH MATERIALIZED VIEW CONCURRENTLY tracktik.mv_billing_period_totals;
+    -- reporting: CONCURRENTLY (readers keep the old totals meanwhile) when there is something
+    -- to keep; an empty (or never populated) view is rebuilt directly, which skips the diff
+    -- against the old contents
+    SELECT c.relispopulated INTO v_populated
+      FROM pg_catalog.pg_class AS c
+     WHERE c.oid = 'tracktik.mv_billing_period_totals'::regclass;
+    IF v_populated THEN   -- (scanning a view never populated is an error)
+        v_populated := EXISTS (SELECT 1 FROM tracktik.mv_billing_period_totals);
+    END IF;
+    IF v_populated THEN
+        REFRESH MATERIALIZED VIEW CONCURRENTLY tracktik.mv_billing_period_totals;
+    ELSE
+        REFRESH MATERIALIZED VIEW tracktik.mv_billing_period_totals;
+    END IF;
 
     RETURN pg_catalog.jsonb_build_object('batch_id', p_batch_id, 'records', v_records, 'failed', v_failed,
                                          'merge', v_merge, 'facts', v_facts, 'watermarks', v_marks);
