@@ -42,6 +42,10 @@ class CalendarConflict(TrackTikEtlError):
     """A computed billing period contradicts a stored one (SQLSTATE TT005)."""
 
 
+class DimensionDeclarationError(TrackTikEtlError):
+    """An SCD2 dimension declaration does not fit its table (SQLSTATE TT010)."""
+
+
 class ShiftPeriodConflict(TrackTikEtlError):
     """A shift id is stored in more than one billing period (SQLSTATE TT020)."""
 
@@ -56,6 +60,7 @@ SQLSTATE_EXCEPTIONS: dict[str, type[TrackTikEtlError]] = {
     "TT003": BatchStateError,
     "TT004": BatchBusy,
     "TT005": CalendarConflict,
+    "TT010": DimensionDeclarationError,
     "TT020": ShiftPeriodConflict,
     "TT021": BillingConfigError,
 }
