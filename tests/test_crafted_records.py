@@ -9,8 +9,8 @@ hours that are an array, nested arrays for a relation, records that are not obje
 Expected outcome, by design: the batch **completes**. One hostile or broken record must not
 stop the billing of every other shift (a failed batch loads nothing); each bad record is
 skipped, counted in ``records_failed`` and recorded in ``tracktik.data_quality_issues`` with
-its id, the good records load, and strings are stored byte for byte. Cases where the code does
-not (yet) behave that way are separate tests marked xfail (strict) with the reason.
+its id, the good records load, and strings are stored byte for byte. Cases the code once got
+wrong (a 1 MB time zone, hours of a wrong JSON type, an unknown status) are separate tests.
 """
 
 from __future__ import annotations
@@ -217,10 +217,6 @@ def test_invalid_json_is_refused_by_copy_and_the_batch_left_for_abandonment(db_d
         assert owner.execute("SELECT to_regclass('tracktik.fact_shifts') IS NOT NULL").fetchone() == (True,)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a shift whose timeZone is a 1 MB string fails the whole batch (54000, index row too "
-    "large in pg_temp.tt_zones, db/functions/221_resolve_shift_facts.sql) instead of an "
-    "invalid_time_zone warning; every re-run fails until the record is removed from staging"))
 def test_a_huge_time_zone_is_a_warning_not_a_failed_batch(db_dsn: str, loader_dsn: str) -> None:
     records = world()
     records["shifts"] = [shift(50001, 13, timeZone=megabyte())]
@@ -231,15 +227,32 @@ def test_a_huge_time_zone_is_a_warning_not_a_failed_batch(db_dsn: str, loader_ds
                              " AND record_id = '50001'", (batch,)).fetchall() == [("invalid_time_zone",)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gap: clockedHours/approvedHours of a wrong JSON type (array, object, string) are read as "
-    "absent without a data-quality issue (db/functions/220_parse_shift_records.sql)"))
 def test_hours_of_a_wrong_json_type_are_reported(db_dsn: str, loader_dsn: str) -> None:
     records = world()
-    records["shifts"] = [shift(50006, 14, clockedHours=[8]), shift(50011, 14, approvedHours={"h": 8})]
+    records["shifts"] = [shift(50006, 14, clockedHours=[8]), shift(50011, 14, approvedHours={"h": 8}),
+                         shift(50012, 14, breakInMinutes="thirty"), shift(50013, 14, clockedHours=megabyte())]
     batch, error = load(loader_dsn, records)
     assert error is None
     with psycopg.connect(db_dsn) as owner:
-        reported = owner.execute("SELECT record_id FROM tracktik.data_quality_issues WHERE batch_id = %s"
-                                 " AND record_id IN ('50006', '50011') ORDER BY 1", (batch,)).fetchall()
-        assert reported == [("50006",), ("50011",)]
+        reported = owner.execute("SELECT record_id, issue_type, severity FROM tracktik.data_quality_issues"
+                                 " WHERE batch_id = %s AND table_name = 'fact_shifts' ORDER BY 1",
+                                 (batch,)).fetchall()
+        assert reported == [(str(i), "invalid_hours", "error") for i in (50006, 50011, 50012, 50013)]
+        assert owner.execute("SELECT metadata -> 'facts' ->> 'failed' FROM tracktik.etl_batches"
+                             " WHERE batch_id = %s", (batch,)).fetchone() == ("4",), "counted as failed"
+        assert owner.execute("SELECT count(*) FROM tracktik.fact_shifts").fetchone() == (0,)
+
+
+def test_an_unknown_or_huge_status_is_reported_and_not_billed(db_dsn: str, loader_dsn: str) -> None:
+    records = world()
+    records["shifts"] = [shift(50014, 14, status="PENDING"), shift(50015, 14, status=megabyte()),
+                         shift(50016, 14, status=DROP_FACTS), shift(50017, 14, status="cancelled")]
+    batch, error = load(loader_dsn, records)
+    assert error is None, f"the batch failed: {error}"
+    with psycopg.connect(db_dsn) as owner:
+        reported = owner.execute("SELECT record_id, issue_type, severity FROM tracktik.data_quality_issues"
+                                 " WHERE batch_id = %s AND table_name = 'fact_shifts' ORDER BY 1",
+                                 (batch,)).fetchall()
+        assert reported == [(str(i), "invalid_status", "error") for i in (50014, 50015, 50016)]
+        assert owner.execute("SELECT array_agg(shift_id), sum(bill_total) FROM tracktik.fact_shifts"
+                             ).fetchone() == ([50017], 0), "only the cancelled shift is stored, unbilled"

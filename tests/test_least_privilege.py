@@ -148,6 +148,40 @@ def test_the_loader_login_runs_a_batch_through_the_real_path(logins: Logins) -> 
                              (batch,)).fetchone() == ("completed",)
 
 
+def test_the_loader_login_cannot_call_the_internals_of_run_kaiser_batch_directly(logins: Logins) -> None:
+    """The loader may EXECUTE _batches_to_run, _process_batch and _fail_batch (run_kaiser_batch
+    runs with its rights), but called directly they refuse: TT004 without the run lock the
+    procedure takes (no bypass of one-run-at-a-time), and _fail_batch TT001 even with that lock
+    unless this session's attempt to process the batch failed (no batch failed at will)."""
+    with psycopg.connect(logins.loader, autocommit=True) as etl:
+        batch = etl.execute("SELECT tracktik.start_batch('incremental', '{}')").fetchone()[0]  # type: ignore[index]
+        assert copy_records(etl, batch, "regions", [REGION]) == 1
+        etl.execute("SELECT tracktik.mark_batch_staged(%s, '{regions}')", (batch,))
+        for call, args in (("SELECT tracktik._process_batch(%s)", (batch,)),
+                           ("SELECT tracktik._batches_to_run(%s)", (batch,)),
+                           ("SELECT tracktik._batches_to_run()", ()),
+                           ("SELECT tracktik._fail_batch(%s, 'XX000', 'forged')", (batch,))):
+            with pytest.raises(psycopg.Error) as caught:
+                etl.execute(call, args)
+            assert caught.value.sqlstate == "TT004", f"{call}: {caught.value.sqlstate} {caught.value}"
+        # with the run lock taken by hand: still no failing a batch this session is not processing
+        lock = "hashtext('tracktik.run_kaiser_batch')"
+        assert etl.execute(f"SELECT pg_try_advisory_lock({lock})").fetchone() == (True,)
+        with pytest.raises(psycopg.Error) as caught:
+            etl.execute("SELECT tracktik._fail_batch(%s, 'XX000', 'forged')", (batch,))
+        assert caught.value.sqlstate == "TT001"
+        etl.execute(f"SELECT pg_advisory_unlock({lock})")
+        status = "SELECT tracktik.batch_summary(%s) ->> 'status'"
+        assert etl.execute(status, (batch,)).fetchone() == ("staged",)
+
+        # the procedure itself still works as the loader
+        etl.execute("CALL tracktik.run_kaiser_batch(%s)", (batch,))
+        assert etl.execute(status, (batch,)).fetchone() == ("completed",)
+    with psycopg.connect(logins.owner) as owner:
+        assert owner.execute("SELECT name FROM tracktik.dim_regions WHERE region_id = 1").fetchone() == (
+            "Kaiser Permanente",)
+
+
 def test_the_loader_login_writes_no_tracktik_table_and_reads_nothing(logins: Logins) -> None:
     staged_world(logins.loader)   # partitions of staging and facts exist now
     problems: list[str] = []

@@ -15,17 +15,22 @@
 --   missing_required_field    id, status, startDateTime, endDateTime or position absent or
 --                             malformed (a relation is an integer id or an object {"id": ..});
 --                             an employee given but malformed
+--   invalid_status            status other than ACTIVE or CANCELLED (case-insensitive)
 --   timestamp_without_offset  a date-time without UTC offset (its instant is unknown)
 --   unparsable_timestamp      anything else that is not an ISO 8601 date-time
 --   end_before_start          end at or before start
 --   shift_over_24h            longer than 24 hours
---   invalid_hours             clockedHours / approvedHours outside 0..48, or breakInMinutes
---                             outside 0..1440
+--   invalid_hours             clockedHours, approvedHours, billableHours, payableHours or
+--                             breakInMinutes given (not JSON null) but not a number (an array,
+--                             an object, a non-numeric string, a boolean); clockedHours /
+--                             approvedHours outside 0..48, or breakInMinutes outside 0..1440
 -- Duplicates of one id in the batch: the record with the latest updatedOn/modifiedOn wins
 -- (then the latest fetched); each other copy gets a duplicate_in_batch issue (info when
 -- identical to the winner, warning otherwise) and is not a failure. A winner that is bad
 -- skips the shift.
 -- Warning, loaded anyway: approved_exceeds_clocked.
+-- An issue is not recorded again while the same one (table, record id, issue type) is open:
+-- reprocessing a period, or a later batch with the same record, adds no duplicate.
 --
 -- Result: {"records", "unchanged", "failed", "duplicates", "warnings", "max_updated_on"};
 -- pg_temp.tt_shift_src holds the parsed records, the usable ones with problem IS NULL AND
@@ -122,13 +127,20 @@ BEGIN
                        WHEN p.start_text IS NULL OR p.end_text IS NULL THEN 'missing_required_field'
                        WHEN p.position_id IS NULL THEN 'missing_required_field'
                        WHEN p.employee_id IS NULL AND p.employee_given THEN 'missing_required_field'
+                       WHEN pg_catalog.upper(p.status) NOT IN ('ACTIVE', 'CANCELLED') THEN 'invalid_status'
                        WHEN (p.start_at IS NULL AND tracktik._is_iso_timestamp_without_offset(p.start_text))
                          OR (p.end_at IS NULL AND tracktik._is_iso_timestamp_without_offset(p.end_text))
                            THEN 'timestamp_without_offset'
                        WHEN p.start_at IS NULL OR p.end_at IS NULL THEN 'unparsable_timestamp'
                        WHEN p.end_at <= p.start_at THEN 'end_before_start'
                        WHEN p.end_at - p.start_at > interval '24 hours' THEN 'shift_over_24h'
-                       WHEN p.clocked NOT BETWEEN 0 AND 48 OR p.approved NOT BETWEEN 0 AND 48
+                       -- hours given (not JSON null) that are not numbers, or out of range
+                       WHEN (p.clocked IS NULL AND pg_catalog.jsonb_typeof(p.j_clocked) <> 'null')
+                         OR (p.approved IS NULL AND pg_catalog.jsonb_typeof(p.j_approved) <> 'null')
+                         OR (p.break_minutes IS NULL AND pg_catalog.jsonb_typeof(p.j_break) <> 'null')
+                         OR (p.summary_billable IS NULL AND pg_catalog.jsonb_typeof(p.j_billable_hours) <> 'null')
+                         OR (p.summary_payable IS NULL AND pg_catalog.jsonb_typeof(p.j_payable_hours) <> 'null')
+                         OR p.clocked NOT BETWEEN 0 AND 48 OR p.approved NOT BETWEEN 0 AND 48
                          OR p.break_minutes NOT BETWEEN 0 AND 1440 THEN 'invalid_hours'
                    END,
                    CASE
@@ -138,10 +150,32 @@ BEGIN
                        WHEN p.end_text IS NULL THEN 'endDateTime is absent'
                        WHEN p.position_id IS NULL THEN 'position is absent or not an id'
                        WHEN p.employee_id IS NULL AND p.employee_given THEN 'employee is not an id'
+                       WHEN pg_catalog.upper(p.status) NOT IN ('ACTIVE', 'CANCELLED') THEN
+                           CASE WHEN pg_catalog.length(p.status) <= 64
+                                THEN pg_catalog.format('status %L is neither ACTIVE nor CANCELLED', p.status)
+                                ELSE pg_catalog.format('status of %s characters is neither ACTIVE nor CANCELLED',
+                                                       pg_catalog.length(p.status)) END
                        WHEN p.start_at IS NULL THEN pg_catalog.format('startDateTime %s is not an ISO 8601 date-time with offset', p.start_text)
                        WHEN p.end_at IS NULL THEN pg_catalog.format('endDateTime %s is not an ISO 8601 date-time with offset', p.end_text)
                        WHEN p.end_at <= p.start_at THEN pg_catalog.format('shift ends (%s) at or before it starts (%s)', p.end_text, p.start_text)
                        WHEN p.end_at - p.start_at > interval '24 hours' THEN pg_catalog.format('shift lasts %s, more than 24 hours', p.end_at - p.start_at)
+                       WHEN (p.clocked IS NULL AND pg_catalog.jsonb_typeof(p.j_clocked) <> 'null')
+                         OR (p.approved IS NULL AND pg_catalog.jsonb_typeof(p.j_approved) <> 'null')
+                         OR (p.break_minutes IS NULL AND pg_catalog.jsonb_typeof(p.j_break) <> 'null')
+                         OR (p.summary_billable IS NULL AND pg_catalog.jsonb_typeof(p.j_billable_hours) <> 'null')
+                         OR (p.summary_payable IS NULL AND pg_catalog.jsonb_typeof(p.j_payable_hours) <> 'null')
+                           THEN 'hours that are not numbers: '
+                                || pg_catalog.concat_ws('; ',   -- each with its JSON value (shortened)
+                                       CASE WHEN p.clocked IS NULL AND pg_catalog.jsonb_typeof(p.j_clocked) <> 'null'
+                                            THEN 'clockedHours ' || pg_catalog.left(p.j_clocked::text, 64) END,
+                                       CASE WHEN p.approved IS NULL AND pg_catalog.jsonb_typeof(p.j_approved) <> 'null'
+                                            THEN 'approvedHours ' || pg_catalog.left(p.j_approved::text, 64) END,
+                                       CASE WHEN p.break_minutes IS NULL AND pg_catalog.jsonb_typeof(p.j_break) <> 'null'
+                                            THEN 'breakInMinutes ' || pg_catalog.left(p.j_break::text, 64) END,
+                                       CASE WHEN p.summary_billable IS NULL AND pg_catalog.jsonb_typeof(p.j_billable_hours) <> 'null'
+                                            THEN 'billableHours ' || pg_catalog.left(p.j_billable_hours::text, 64) END,
+                                       CASE WHEN p.summary_payable IS NULL AND pg_catalog.jsonb_typeof(p.j_payable_hours) <> 'null'
+                                            THEN 'payableHours ' || pg_catalog.left(p.j_payable_hours::text, 64) END)
                        WHEN p.clocked NOT BETWEEN 0 AND 48 OR p.approved NOT BETWEEN 0 AND 48
                          OR p.break_minutes NOT BETWEEN 0 AND 1440
                            THEN pg_catalog.format('implausible hours: clockedHours %s, approvedHours %s, breakInMinutes %s',
@@ -161,6 +195,7 @@ BEGIN
                        tracktik._json_numeric(t.j_approved) AS approved,
                        tracktik._json_numeric(t.j_billable_hours) AS summary_billable,
                        tracktik._json_numeric(t.j_payable_hours) AS summary_payable,
+                       t.j_break, t.j_clocked, t.j_approved, t.j_billable_hours, t.j_payable_hours,
                        CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.start_text) THEN t.start_text::timestamptz
                             WHEN tracktik._is_iso_timestamptz(t.start_text) THEN t.start_text::timestamptz END AS start_at,
                        CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.end_text) THEN t.end_text::timestamptz
@@ -268,7 +303,11 @@ BEGIN
                s.problem_detail || '; record skipped', r.rec
           FROM pg_temp.tt_shift_src AS s
           JOIN tracktik._shift_records(p_batch_id, p_period_id) AS r ON r.src_tid = s.src_tid
-         WHERE s.problem IS NOT NULL AND (s.shift_id IS NULL OR s.dup_rank = 1);
+         WHERE s.problem IS NOT NULL AND (s.shift_id IS NULL OR s.dup_rank = 1)
+           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
+                            WHERE q.resolved_at IS NULL AND q.issue_type = s.problem
+                              AND q.table_name = 'fact_shifts'
+                              AND q.record_id = coalesce(s.shift_id::text, s.id_text));
     END IF;
 
     -- issues: superseded duplicates
@@ -285,7 +324,10 @@ BEGIN
           JOIN pg_temp.tt_shift_src AS w ON w.shift_id = d.shift_id AND w.dup_rank = 1
           JOIN tracktik._shift_records(p_batch_id, p_period_id) AS rd ON rd.src_tid = d.src_tid
           JOIN tracktik._shift_records(p_batch_id, p_period_id) AS rw ON rw.src_tid = w.src_tid
-         WHERE d.dup_rank > 1;
+         WHERE d.dup_rank > 1
+           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
+                            WHERE q.resolved_at IS NULL AND q.issue_type = 'duplicate_in_batch'
+                              AND q.table_name = 'fact_shifts' AND q.record_id = d.shift_id::text);
     END IF;
 
     -- issues: warnings on records that load (not repeated when reprocessing stored facts)
@@ -296,7 +338,10 @@ BEGIN
                pg_catalog.format('approvedHours %s exceed clockedHours %s; loaded as given', s.approved, s.clocked),
                pg_catalog.jsonb_build_object('approvedHours', s.approved, 'clockedHours', s.clocked)
           FROM pg_temp.tt_shift_src AS s
-         WHERE s.problem IS NULL AND s.dup_rank = 1 AND s.approved > s.clocked;
+         WHERE s.problem IS NULL AND s.dup_rank = 1 AND s.approved > s.clocked
+           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
+                            WHERE q.resolved_at IS NULL AND q.issue_type = 'approved_exceeds_clocked'
+                              AND q.table_name = 'fact_shifts' AND q.record_id = s.shift_id::text);
         GET DIAGNOSTICS v_warnings = ROW_COUNT;
     END IF;
 

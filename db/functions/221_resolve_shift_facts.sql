@@ -11,11 +11,14 @@
 --     the site's version at shift start;
 --   * time zone: the shift's timeZone, else the site's, else the region's, else
 --     tracktik.settings.default_time_zone (a name PostgreSQL does not know is skipped, with
---     an invalid_time_zone warning for the shift's own);
+--     an invalid_time_zone warning for the shift's own); a name longer than 64 characters is
+--     unknown without trying it (IANA names are short; a 1 MB string must not reach the
+--     index of pg_temp.tt_zones);
 --   * shift_date = local date of the start; its period = the billing period of that date;
 --   * hours by DESIGN.md section 5 (rounded to 0.01);
 --   * billing_variance warning where the record's own billableHours / payableHours differ
 --     from ours by more than 0.01 (not repeated when reprocessing).
+-- An issue is not recorded again while the same one (table, shift id, issue type) is open.
 -- Result: {"facts", "inferred", "variances", "periods", "partitions_created"}.
 CREATE OR REPLACE FUNCTION tracktik._resolve_shift_facts(p_batch_id uuid, p_reprocessing boolean DEFAULT false)
 RETURNS jsonb
@@ -66,14 +69,19 @@ BEGIN
     END IF;
 
     -- time zones: which of the names in play PostgreSQL knows (a loop over distinct zone
-    -- names, not records: there is no catalog lookup cheaper than trying one)
+    -- names, not records: there is no catalog lookup cheaper than trying one). Only names of
+    -- at most 64 characters are tried and kept: a longer one (IANA names are short) is not in
+    -- tt_zones, and a name not in tt_zones counts as unknown below; a huge string in a record
+    -- must not reach the primary-key index (54000, and every re-run would fail).
     DROP TABLE IF EXISTS pg_temp.tt_zones;
     CREATE TEMPORARY TABLE tt_zones (name text PRIMARY KEY, known boolean NOT NULL) ON COMMIT DROP;
     FOR v_zone IN
-        SELECT u.name FROM pg_catalog.unnest(v_zones) AS u(name)
-        UNION SELECT c.time_zone FROM tracktik.dim_clients AS c WHERE c.time_zone IS NOT NULL
-        UNION SELECT r.time_zone FROM tracktik.dim_regions AS r WHERE r.time_zone IS NOT NULL
-        UNION SELECT v_settings.default_time_zone
+        SELECT z.name
+          FROM (SELECT u.name FROM pg_catalog.unnest(v_zones) AS u(name)
+                UNION SELECT c.time_zone FROM tracktik.dim_clients AS c WHERE c.time_zone IS NOT NULL
+                UNION SELECT r.time_zone FROM tracktik.dim_regions AS r WHERE r.time_zone IS NOT NULL
+                UNION SELECT v_settings.default_time_zone) AS z
+         WHERE pg_catalog.length(z.name) <= 64
     LOOP
         BEGIN
             PERFORM pg_catalog.now() AT TIME ZONE v_zone;
@@ -82,7 +90,7 @@ BEGIN
             INSERT INTO pg_temp.tt_zones VALUES (v_zone, false);
         END;
     END LOOP;
-    IF NOT (SELECT z.known FROM pg_temp.tt_zones AS z WHERE z.name = v_settings.default_time_zone) THEN
+    IF NOT coalesce((SELECT z.known FROM pg_temp.tt_zones AS z WHERE z.name = v_settings.default_time_zone), false) THEN
         RAISE EXCEPTION USING
             ERRCODE = 'TT021',
             MESSAGE = pg_catalog.format('tracktik.settings.default_time_zone %L is not a time zone PostgreSQL knows',
@@ -158,7 +166,7 @@ BEGIN
                     WHEN zc.known THEN c.time_zone
                     WHEN zr.known THEN r.time_zone
                     ELSE v_settings.default_time_zone END AS tz,
-               CASE WHEN s.tz_text IS NOT NULL AND NOT zs.known THEN s.tz_text END AS bad_zone
+               CASE WHEN s.tz_text IS NOT NULL AND zs.known IS NOT TRUE THEN s.tz_text END AS bad_zone
           FROM pg_temp.tt_shift_src AS s
           LEFT JOIN pv AS p ON p.position_id = s.position_id AND s.start_at >= p.lo AND s.start_at < p.hi
           LEFT JOIN cv AS c ON c.client_id = p.client_id AND s.start_at >= c.lo AND s.start_at < c.hi
@@ -203,13 +211,21 @@ BEGIN
 
     IF NOT p_reprocessing THEN
         -- warnings: a time zone name nobody knows; TrackTik's own figures differ from ours
+        -- (not when the same issue of the shift is still open; the whole name is in issue_data,
+        -- a long one is not repeated in the description)
         INSERT INTO tracktik.data_quality_issues
                (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
         SELECT p_batch_id, 'fact_shifts', n.shift_id::text, 'invalid_time_zone', 'warning',
-               pg_catalog.format('timeZone %L is not a known time zone; used %s', n.bad_zone, n.time_zone),
+               CASE WHEN pg_catalog.length(n.bad_zone) <= 64
+                    THEN pg_catalog.format('timeZone %L is not a known time zone; used %s', n.bad_zone, n.time_zone)
+                    ELSE pg_catalog.format('timeZone of %s characters is not a time zone; used %s',
+                                           pg_catalog.length(n.bad_zone), n.time_zone) END,
                pg_catalog.jsonb_build_object('timeZone', n.bad_zone, 'used', n.time_zone)
           FROM pg_temp.tt_fact_new AS n
-         WHERE n.bad_zone IS NOT NULL;
+         WHERE n.bad_zone IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q
+                            WHERE q.resolved_at IS NULL AND q.issue_type = 'invalid_time_zone'
+                              AND q.table_name = 'fact_shifts' AND q.record_id = n.shift_id::text);
 
         INSERT INTO tracktik.data_quality_issues
                (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
@@ -219,8 +235,11 @@ BEGIN
                pg_catalog.jsonb_build_object('billableHours', n.summary_billable, 'billable_hours', n.billable_hours,
                                              'payableHours', n.summary_payable, 'payable_hours', n.payable_hours)
           FROM pg_temp.tt_fact_new AS n
-         WHERE abs(n.summary_billable - n.billable_hours) > 0.01
-            OR abs(n.summary_payable - n.payable_hours) > 0.01;
+         WHERE (abs(n.summary_billable - n.billable_hours) > 0.01
+                OR abs(n.summary_payable - n.payable_hours) > 0.01)
+           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q
+                            WHERE q.resolved_at IS NULL AND q.issue_type = 'billing_variance'
+                              AND q.table_name = 'fact_shifts' AND q.record_id = n.shift_id::text);
         GET DIAGNOSTICS v_variances = ROW_COUNT;
     END IF;
 

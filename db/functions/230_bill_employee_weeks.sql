@@ -257,7 +257,8 @@ BEGIN
             b.bill_holiday_hours, b.bill_holiday_impact, b.bill_total);
     GET DIAGNOSTICS v_updated = ROW_COUNT;
 
-    -- issues: billable hours without a rate (once per shift and batch)
+    -- issues: billable hours without a rate (not again while the same issue of the shift is
+    -- open: re-billing a week or reprocessing a period adds no duplicate)
     INSERT INTO tracktik.data_quality_issues
            (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
     SELECT p_batch_id, 'fact_shifts', b.shift_id::text, 'missing_bill_rate', 'warning',
@@ -269,10 +270,9 @@ BEGIN
       FROM pg_temp.tt_bill AS b
       JOIN pg_temp.tt_bill_in AS i ON i.shift_id = b.shift_id AND i.source = b.source
      WHERE b.bill_rate_regular IS NULL AND b.billable_hours > 0
-       AND b.shift_id::text NOT IN (   -- hashed: once per shift and batch
-               SELECT q.record_id FROM tracktik.data_quality_issues AS q
-                WHERE q.batch_id IS NOT DISTINCT FROM p_batch_id AND q.issue_type = 'missing_bill_rate'
-                  AND q.table_name = 'fact_shifts' AND q.record_id IS NOT NULL);
+       AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- hashed anti-join
+                        WHERE q.resolved_at IS NULL AND q.issue_type = 'missing_bill_rate'
+                          AND q.table_name = 'fact_shifts' AND q.record_id = b.shift_id::text);
     GET DIAGNOSTICS v_missing = ROW_COUNT;
 
     SELECT count(*) FILTER (WHERE i.source = 's')::integer INTO v_stored FROM pg_temp.tt_bill_in AS i;

@@ -1,5 +1,10 @@
 -- tracktik._batches_to_run(batch) -> the batches run_kaiser_batch processes, oldest first.
 --
+-- Internal to CALL tracktik.run_kaiser_batch: the loader may execute it (the procedure runs with
+-- the caller's rights), so it refuses with TT004 unless the calling session holds the run lock
+-- that the procedure takes (session advisory lock hashtext('tracktik.run_kaiser_batch'), seen
+-- in pg_locks for pg_backend_pid()): nobody works around the one-run-at-a-time rule.
+--
 -- Housekeeping first: a 'running' batch whose liveness lock (session advisory lock
 -- (hashtext('tracktik.batch'), hashtext(batch_id)) taken by tracktik.start_batch) no session
 -- holds was left by a dead shell: it becomes 'abandoned'.
@@ -15,6 +20,19 @@ AS $$
 DECLARE
     v_status  text;
 BEGIN
+    -- only the session that holds the run lock (run_kaiser_batch)
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_locks AS l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+           AND l.pid = pg_catalog.pg_backend_pid()
+           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
+           AND ((l.classid::bigint << 32) | l.objid::bigint) = pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT004',
+            MESSAGE = '_batches_to_run: the session does not hold the run lock of tracktik.run_kaiser_batch',
+            HINT    = 'Internal routine: CALL tracktik.run_kaiser_batch(batch) instead.';
+    END IF;
+
     -- housekeeping: running batches nobody is staging any more
     UPDATE tracktik.etl_batches AS b
        SET status = 'abandoned',
@@ -57,4 +75,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik._batches_to_run(uuid) IS
-    'Internal (run_kaiser_batch): marks running batches whose liveness lock is free as abandoned; returns the given batch (TT002 unknown, TT003 not staged/failed) or every staged batch, oldest first.';
+    'Internal (run_kaiser_batch; TT004 unless the session holds its run lock): marks running batches whose liveness lock is free as abandoned; returns the given batch (TT002 unknown, TT003 not staged/failed) or every staged batch, oldest first.';

@@ -10,6 +10,14 @@
 --                                    (CONCURRENTLY unless the view is empty)
 -- Deferred constraints are checked before returning, so any violation fails the batch here,
 -- not at the caller's COMMIT.
+--
+-- Internal to CALL tracktik.run_kaiser_batch, which runs with the caller's rights, so the loader
+-- may execute it: it refuses with TT004 unless the calling session holds the run lock that the
+-- procedure takes (session advisory lock hashtext('tracktik.run_kaiser_batch'), seen in pg_locks
+-- for pg_backend_pid()). While it works on a batch the session holds the batch's processing
+-- lock (session advisory lock (hashtext('tracktik.processing'), hashtext(batch_id))): a session
+-- lock survives the rollback of a failed attempt, so tracktik._fail_batch can tell that this
+-- session was processing the batch; it is released when the batch completes (or by _fail_batch).
 CREATE OR REPLACE FUNCTION tracktik._process_batch(p_batch_id uuid)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -25,7 +33,37 @@ DECLARE
     v_merge_failed  integer;
     v_failed        integer;
     v_populated     boolean;
+    v_mark_class    CONSTANT integer := pg_catalog.hashtext('tracktik.processing');
+    v_mark_id       integer;
 BEGIN
+    -- only the session that holds the run lock (run_kaiser_batch)
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_locks AS l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+           AND l.pid = pg_catalog.pg_backend_pid()
+           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
+           AND ((l.classid::bigint << 32) | l.objid::bigint) = pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT004',
+            MESSAGE = '_process_batch: the session does not hold the run lock of tracktik.run_kaiser_batch',
+            HINT    = 'Internal routine: CALL tracktik.run_kaiser_batch(batch) instead.';
+    END IF;
+
+    -- this session is processing the batch (kept by a failed attempt's rollback; see above)
+    v_mark_id := pg_catalog.hashtext(p_batch_id::text);
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_locks AS l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+           AND l.pid = pg_catalog.pg_backend_pid()
+           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
+           AND l.classid::integer = v_mark_class AND l.objid::integer = v_mark_id) THEN
+        IF NOT pg_catalog.pg_try_advisory_lock(v_mark_class, v_mark_id) THEN
+            RAISE EXCEPTION USING
+                ERRCODE = 'TT004',
+                MESSAGE = pg_catalog.format('_process_batch: another session is processing batch %s', p_batch_id);
+        END IF;
+    END IF;
+
     -- guard (the row stays locked until the transaction ends)
     SELECT b.status INTO v_status FROM tracktik.etl_batches AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -85,10 +123,13 @@ BEGIN
         REFRESH MATERIALIZED VIEW tracktik.mv_billing_period_totals;
     END IF;
 
+    -- done: the batch is no longer being processed (a failure keeps the lock for _fail_batch)
+    PERFORM pg_catalog.pg_advisory_unlock(v_mark_class, v_mark_id);
+
     RETURN pg_catalog.jsonb_build_object('batch_id', p_batch_id, 'records', v_records, 'failed', v_failed,
                                          'merge', v_merge, 'facts', v_facts, 'watermarks', v_marks);
 END
 $$;
 
 COMMENT ON FUNCTION tracktik._process_batch(uuid) IS
-    'Internal (run_kaiser_batch): processes one staged or failed batch in the caller''s transaction: merge_dimensions, load_fact_shifts (bill settings, facts, billing, quality), sync watermarks, batch completed with counts, reporting refresh. TT002 unknown batch, TT003 wrong state.';
+    'Internal (run_kaiser_batch): processes one staged or failed batch in the caller''s transaction: merge_dimensions, load_fact_shifts (bill settings, facts, billing, quality), sync watermarks, batch completed with counts, reporting refresh. TT004 unless the session holds run_kaiser_batch''s run lock, TT002 unknown batch, TT003 wrong state.';

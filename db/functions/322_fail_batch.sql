@@ -2,13 +2,53 @@
 -- failed (status failed, error_message, error_sqlstate, completed_at; counts of the rolled-back
 -- attempt zeroed). Its staging is kept, so the same batch can run again after a fix. Never
 -- touches a batch that is not staged or failed (a completed batch stays completed).
+--
+-- Internal to CALL tracktik.run_kaiser_batch, which runs with the caller's rights, so the loader
+-- may execute it. It refuses
+--   TT004  unless the calling session holds the run lock the procedure takes (session advisory
+--          lock hashtext('tracktik.run_kaiser_batch'), seen in pg_locks for pg_backend_pid());
+--   TT001  unless this session is processing that very batch: tracktik._process_batch took the
+--          batch's processing lock ((hashtext('tracktik.processing'), hashtext(batch_id)), a
+--          session lock, so it outlives the rollback of the failed attempt) and did not
+--          complete it.
+-- It releases the processing lock.
 CREATE OR REPLACE FUNCTION tracktik._fail_batch(p_batch_id uuid, p_sqlstate text, p_message text,
                                                 p_detail text DEFAULT NULL)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = ''
 AS $$
+DECLARE
+    v_mark_class  CONSTANT integer := pg_catalog.hashtext('tracktik.processing');
+    v_mark_id     CONSTANT integer := pg_catalog.hashtext(p_batch_id::text);
+BEGIN
+    -- only the session that holds the run lock (run_kaiser_batch)
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_locks AS l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+           AND l.pid = pg_catalog.pg_backend_pid()
+           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
+           AND ((l.classid::bigint << 32) | l.objid::bigint) = pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT004',
+            MESSAGE = '_fail_batch: the session does not hold the run lock of tracktik.run_kaiser_batch',
+            HINT    = 'Internal routine: a batch is marked failed by CALL tracktik.run_kaiser_batch when it fails.';
+    END IF;
+
+    -- ... and only the batch this session is processing
+    IF p_batch_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_locks AS l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+           AND l.pid = pg_catalog.pg_backend_pid()
+           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
+           AND l.classid::integer = v_mark_class AND l.objid::integer = v_mark_id) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT001',
+            MESSAGE = pg_catalog.format('_fail_batch: batch %s is not being processed by this session', p_batch_id),
+            HINT    = 'Internal routine: a batch is marked failed by CALL tracktik.run_kaiser_batch when it fails.';
+    END IF;
+
     UPDATE tracktik.etl_batches AS b
        SET status = 'failed',
            completed_at = pg_catalog.now(),
@@ -19,7 +59,10 @@ AS $$
                                              THEN ' (' || p_detail || ')' ELSE '' END
      WHERE b.batch_id = p_batch_id
        AND b.status IN ('staged', 'failed');
+
+    PERFORM pg_catalog.pg_advisory_unlock(v_mark_class, v_mark_id);
+END
 $$;
 
 COMMENT ON FUNCTION tracktik._fail_batch(uuid, text, text, text) IS
-    'Internal (run_kaiser_batch): marks a staged or failed batch failed with the error message and SQLSTATE of the rolled-back attempt; staging is kept for a re-run.';
+    'Internal (run_kaiser_batch): marks a staged or failed batch failed with the error message and SQLSTATE of the rolled-back attempt; staging is kept for a re-run. TT004 unless the session holds run_kaiser_batch''s run lock; TT001 unless this session''s _process_batch attempt on the batch failed.';

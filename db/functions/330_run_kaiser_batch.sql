@@ -17,6 +17,9 @@
 -- A procedure that COMMITs: call it with CALL outside an explicit transaction block (an
 -- autocommit connection); for that reason it is neither SECURITY DEFINER nor has SET options:
 -- every table access goes through the definer functions it calls.
+-- Those internals (_batches_to_run, _process_batch, _fail_batch) are therefore executable by
+-- the loader; they refuse (TT004) in a session that does not hold the run lock taken here, and
+-- _fail_batch (TT001) a batch that _process_batch is not processing in this session.
 CREATE OR REPLACE PROCEDURE tracktik.run_kaiser_batch(p_batch_id uuid DEFAULT NULL)
 LANGUAGE plpgsql
 AS $$

@@ -2,7 +2,9 @@
 --
 -- The loader (the shell) calls run_kaiser_batch, a procedure that COMMITs and therefore runs
 -- with the caller's rights: it needs EXECUTE on the definer functions the procedure calls
--- directly (those do all table work as their owner), and on mark_batch_staged.
+-- directly (those do all table work as their owner), and on mark_batch_staged. The internals
+-- cannot be used to work around the procedure: they refuse (TT004) in a session that does not
+-- hold its run lock, and _fail_batch (TT001) a batch this session is not processing.
 GRANT EXECUTE ON PROCEDURE tracktik.run_kaiser_batch(uuid) TO tracktik_loader;
 GRANT EXECUTE ON FUNCTION
     tracktik.mark_batch_staged(uuid, text[], jsonb),

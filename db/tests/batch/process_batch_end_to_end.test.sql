@@ -2,6 +2,8 @@
 -- (tracktik._process_batch; the procedure adds the lock and the COMMITs, tested in pytest):
 -- dimensions merged from the staged API records (issue 3), facts billed, counts, watermarks,
 -- reporting refreshed; a completed batch is refused (TT003). Skipped until the merge exists.
+-- _process_batch runs only in a session that holds run_kaiser_batch's run lock: taken here for
+-- the transaction (released by the ROLLBACK).
 BEGIN;
 SELECT plan(12);
 
@@ -12,6 +14,7 @@ SELECT tt_test.stage_days(:'b', 100, 1, 2000, '2025-01-17', 6);                 
 SELECT tt_test.stage_shift(:'b', 200, 2, 1001, '2025-01-13T06:00:00-08:00', '2025-01-13T19:00:00-08:00');
 SELECT tt_test.stage(:'b', 'shifts', '{"id": 300, "status": "ACTIVE"}');        -- bad: skipped
 SELECT tracktik.mark_batch_staged(:'b', ARRAY['regions', 'clients', 'positions']);
+SELECT pg_advisory_xact_lock(hashtext('tracktik.run_kaiser_batch'));
 
 SELECT tracktik._process_batch(:'b') IS NOT NULL AS processed;
 
