@@ -21,12 +21,7 @@ DECLARE
     v_status  text;
 BEGIN
     -- only the session that holds the run lock (run_kaiser_batch)
-    IF NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_locks AS l
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-           AND l.pid = pg_catalog.pg_backend_pid()
-           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
-           AND ((l.classid::bigint << 32) | l.objid::bigint) = pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
+    IF NOT tracktik._session_holds_advisory_lock(pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
         RAISE EXCEPTION USING
             ERRCODE = 'TT004',
             MESSAGE = '_batches_to_run: the session does not hold the run lock of tracktik.run_kaiser_batch',

@@ -37,12 +37,7 @@ DECLARE
     v_mark_id       integer;
 BEGIN
     -- only the session that holds the run lock (run_kaiser_batch)
-    IF NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_locks AS l
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-           AND l.pid = pg_catalog.pg_backend_pid()
-           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
-           AND ((l.classid::bigint << 32) | l.objid::bigint) = pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
+    IF NOT tracktik._session_holds_advisory_lock(pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
         RAISE EXCEPTION USING
             ERRCODE = 'TT004',
             MESSAGE = '_process_batch: the session does not hold the run lock of tracktik.run_kaiser_batch',
@@ -51,12 +46,7 @@ BEGIN
 
     -- this session is processing the batch (kept by a failed attempt's rollback; see above)
     v_mark_id := pg_catalog.hashtext(p_batch_id::text);
-    IF NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_locks AS l
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-           AND l.pid = pg_catalog.pg_backend_pid()
-           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
-           AND l.classid::integer = v_mark_class AND l.objid::integer = v_mark_id) THEN
+    IF NOT tracktik._session_holds_advisory_lock(v_mark_class, v_mark_id) THEN
         IF NOT pg_catalog.pg_try_advisory_lock(v_mark_class, v_mark_id) THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'TT004',

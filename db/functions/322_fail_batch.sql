@@ -24,12 +24,7 @@ DECLARE
     v_mark_id     CONSTANT integer := pg_catalog.hashtext(p_batch_id::text);
 BEGIN
     -- only the session that holds the run lock (run_kaiser_batch)
-    IF NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_locks AS l
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-           AND l.pid = pg_catalog.pg_backend_pid()
-           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
-           AND ((l.classid::bigint << 32) | l.objid::bigint) = pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
+    IF NOT tracktik._session_holds_advisory_lock(pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
         RAISE EXCEPTION USING
             ERRCODE = 'TT004',
             MESSAGE = '_fail_batch: the session does not hold the run lock of tracktik.run_kaiser_batch',
@@ -37,12 +32,7 @@ BEGIN
     END IF;
 
     -- ... and only the batch this session is processing
-    IF p_batch_id IS NULL OR NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_locks AS l
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-           AND l.pid = pg_catalog.pg_backend_pid()
-           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())
-           AND l.classid::integer = v_mark_class AND l.objid::integer = v_mark_id) THEN
+    IF p_batch_id IS NULL OR NOT tracktik._session_holds_advisory_lock(v_mark_class, v_mark_id) THEN
         RAISE EXCEPTION USING
             ERRCODE = 'TT001',
             MESSAGE = pg_catalog.format('_fail_batch: batch %s is not being processed by this session', p_batch_id),
