@@ -151,3 +151,12 @@ def test_cli_migrate_applies_and_reports(empty_db_dsn: str) -> None:
     second = subprocess.run(cmd, capture_output=True, text=True, timeout=120)  # noqa: S603
     assert second.returncode == 0, second.stderr
     assert "migrations applied: 0 (schema up to date)" in second.stdout
+
+
+def test_cli_simulate_forwards_arguments_after_a_double_dash() -> None:
+    proc = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "tracktik_etl.cli", "simulate", "--", "--help"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "--employees" in proc.stdout

@@ -14,8 +14,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+import psycopg
+
 from . import __version__
 from .client import TrackTikError
+from .cluster import ClusterError
 from .config import Config
 from .errors import ConfigError, TrackTikEtlError
 from .logs import setup_logging
@@ -28,6 +31,15 @@ DEMO_DIR_ENV = "TRACKTIK_DEMO_DIR"
 def _env_default(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def _env_int(name: str) -> int:
+    raw = _env_default(name, "0") or "0"
+    return int(raw) if raw.isdigit() else 0
+
+
+def _env_flag(name: str) -> bool:
+    return (_env_default(name) or "").lower() in ("1", "true", "yes")
 
 
 def _add_dsn(p: argparse.ArgumentParser) -> None:
@@ -66,6 +78,13 @@ def _require_dsn(args: argparse.Namespace) -> str:
     if not args.dsn:
         raise ConfigError("DATABASE_URL is not set (or pass --dsn): which database to use?")
     return str(args.dsn)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 class _Progress:
@@ -125,7 +144,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         nxt = (month.replace(day=1) + timedelta(days=32)).replace(day=1)
         window_end = min(end, nxt - timedelta(days=1))
         print(f"backfill {month} .. {window_end}")
-        rc = _run_and_print(config, mode="backfill", start=month, end=window_end, wait_for_lock=True)
+        try:
+            rc = _run_and_print(config, mode="backfill", start=month, end=window_end, wait_for_lock=True)
+        except BaseException:
+            print(f"stopped; resume with --start {month}", file=sys.stderr)
+            raise
         if rc != 0:
             print(f"stopped; resume with --start {month}", file=sys.stderr)
             return rc
@@ -163,7 +186,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(status, default=str, indent=2))
     else:
         print(render_status(status))
-    return 0 if status["failed_since_last_success"] == 0 else 1
+    healthy = status["failed_since_last_success"] == 0 and status["stuck_over_an_hour"] == 0
+    return 0 if healthy else 1
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -177,7 +201,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .simulator import main as simulator_main
 
-    return simulator_main(args.simulator_args)
+    forwarded = list(args.simulator_args)
+    if forwarded[:1] == ["--"]:
+        forwarded = forwarded[1:]
+    return simulator_main(forwarded)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -230,7 +257,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(describe_warehouse(dsn))
     print()
     print(f"the cluster keeps running; connect with:  psql \"{dsn}\"")
-    print("stop it with:  tracktik-etl demo --stop")
+    print(f"stop it with:  bash scripts/demo.sh --stop --demo-dir {args.demo_dir}")
     return 0
 
 
@@ -243,11 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "-v", "--verbose", action="count",
-        default=int(_env_default("TRACKTIK_VERBOSE", "0") or 0),
+        default=_env_int("TRACKTIK_VERBOSE"),
         help="more logging (-v info, -vv debug) [env: TRACKTIK_VERBOSE]",
     )
     parser.add_argument("--json-logs", action="store_true",
-                        default=_env_default("TRACKTIK_JSON_LOGS") == "1",
+                        default=(_env_default("TRACKTIK_JSON_LOGS") or "").lower() in ("1", "true", "yes"),
                         help="log JSON lines even on a terminal (always when not on one) "
                              "[env: TRACKTIK_JSON_LOGS=1]")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -255,40 +282,54 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="apply migrations and (re)apply every routine")
     _add_dsn(p)
     p.add_argument("--rollback-all", action="store_true",
-                   help="roll every migration back instead (drops the warehouse!)")
+                   help="roll every migration back instead (drops the warehouse!; an action: "
+                        "no environment twin, on purpose)")
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("run", help="fetch, stage and load one batch", epilog=SECRETS_HELP)
     _add_settings(p, RUN_SETTINGS)
-    p.add_argument("--full", action="store_true",
-                   help="full sync: re-read everything in scope (detects deletions)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="fetch every page, stage nothing, touch no database (checks access and volumes)")
+    p.add_argument("--full", action="store_true", default=_env_flag("TRACKTIK_RUN_FULL"),
+                   help="full sync: re-read everything in scope (closes deleted dimension rows) "
+                        "[env: TRACKTIK_RUN_FULL=1]")
+    p.add_argument("--dry-run", action="store_true", default=_env_flag("TRACKTIK_DRY_RUN"),
+                   help="fetch every page, stage nothing, touch no database (checks access and volumes) "
+                        "[env: TRACKTIK_DRY_RUN=1]")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("backfill", help="load a date range of shifts, one batch per month",
                        epilog=SECRETS_HELP)
     _add_settings(p, RUN_SETTINGS)
-    p.add_argument("--start", type=date.fromisoformat, required=True, help="first shift date (YYYY-MM-DD)")
-    p.add_argument("--end", type=date.fromisoformat, required=True, help="last shift date (YYYY-MM-DD)")
+    p.add_argument("--start", type=date.fromisoformat, default=_env_default("TRACKTIK_BACKFILL_START"),
+                   required=_env_default("TRACKTIK_BACKFILL_START") is None,
+                   help="first shift date (YYYY-MM-DD) [env: TRACKTIK_BACKFILL_START]")
+    p.add_argument("--end", type=date.fromisoformat, default=_env_default("TRACKTIK_BACKFILL_END"),
+                   required=_env_default("TRACKTIK_BACKFILL_END") is None,
+                   help="last shift date (YYYY-MM-DD) [env: TRACKTIK_BACKFILL_END]")
     p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser("serve", help="run as a service: incremental every N minutes, full nightly",
                        epilog=SECRETS_HELP)
     _add_settings(p, (*RUN_SETTINGS, "interval_minutes", "full_sync_at"))
-    p.add_argument("--no-initial-run", action="store_true", help="wait for the first scheduled tick")
+    p.add_argument("--no-initial-run", action="store_true", default=_env_flag("TRACKTIK_NO_INITIAL_RUN"),
+                   help="wait for the first scheduled tick [env: TRACKTIK_NO_INITIAL_RUN=1]")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("status", help="recent batches, sync lag and open data-quality issues")
     _add_dsn(p)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--batches", type=int, default=10, help="how many recent batches to list")
+    p.add_argument("--json", action="store_true", default=_env_flag("TRACKTIK_STATUS_JSON"),
+                   help="machine-readable output [env: TRACKTIK_STATUS_JSON=1]")
+    p.add_argument("--batches", type=_positive, default=_env_default("TRACKTIK_STATUS_BATCHES", "10"),
+                   help="how many recent batches to list (default 10) [env: TRACKTIK_STATUS_BATCHES]")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("report", help="a self-contained HTML report of one billing period")
     _add_dsn(p)
-    p.add_argument("--period", required=True, help="billing period id, e.g. 2025_06")
-    p.add_argument("--out", required=True, help="HTML file to write")
+    p.add_argument("--period", default=_env_default("TRACKTIK_REPORT_PERIOD"),
+                   required=_env_default("TRACKTIK_REPORT_PERIOD") is None,
+                   help="billing period id, e.g. 2025_06 [env: TRACKTIK_REPORT_PERIOD]")
+    p.add_argument("--out", default=_env_default("TRACKTIK_REPORT_OUT"),
+                   required=_env_default("TRACKTIK_REPORT_OUT") is None,
+                   help="HTML file to write [env: TRACKTIK_REPORT_OUT]")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
@@ -297,10 +338,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--demo-dir", default=str(demo_dir()),
                    help=f"where the private cluster lives [env: {DEMO_DIR_ENV}]")
-    p.add_argument("--employees", type=int, default=200, help="simulated guards")
-    p.add_argument("--weeks", type=int, default=12, help="simulated weeks of shifts")
-    p.add_argument("--no-load", action="store_true", help="only start and migrate the cluster")
-    p.add_argument("--stop", action="store_true", help="stop the demo cluster and exit")
+    p.add_argument("--employees", type=_positive, default=_env_default("TRACKTIK_DEMO_EMPLOYEES", "200"),
+                   help="simulated guards (default 200) [env: TRACKTIK_DEMO_EMPLOYEES]")
+    p.add_argument("--weeks", type=_positive, default=_env_default("TRACKTIK_DEMO_WEEKS", "12"),
+                   help="simulated weeks of shifts (default 12) [env: TRACKTIK_DEMO_WEEKS]")
+    p.add_argument("--no-load", action="store_true", default=_env_flag("TRACKTIK_DEMO_NO_LOAD"),
+                   help="only start and migrate the cluster [env: TRACKTIK_DEMO_NO_LOAD=1]")
+    p.add_argument("--stop", action="store_true",
+                   help="stop the demo cluster and exit (an action: no environment twin)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("simulate", help="run the TrackTik simulator alone (see simulate -- --help)",
@@ -310,14 +355,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose, json_lines=True if args.json_logs else None)
     try:
         return int(args.func(args))
-    except (TrackTikEtlError, TrackTikError) as exc:
-        print(f"tracktik-etl: error: {exc}", file=sys.stderr)
+    except (TrackTikEtlError, TrackTikError, ClusterError, ValueError, OSError) as exc:
+        print(f"tracktik-etl: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except psycopg.Error as exc:
+        state = f" [SQLSTATE {exc.sqlstate}]" if getattr(exc, "sqlstate", None) else ""
+        print(f"tracktik-etl: database error{state}: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("tracktik-etl: interrupted", file=sys.stderr)

@@ -122,9 +122,28 @@ class PrivateCluster:
     def is_initialized(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
 
+    def _check_reachable(self) -> None:
+        """The server user must be able to reach the data directory through its parents."""
+        if not self.run_as:
+            return
+        pw = pwd.getpwnam(self.run_as)
+        for parent in reversed(self.data_dir.parents):
+            if not parent.exists():
+                break
+            st = parent.stat()
+            if st.st_uid == pw.pw_uid:
+                continue
+            others_x = st.st_mode & 0o001
+            group_x = st.st_mode & 0o010 and st.st_gid in os.getgrouplist(self.run_as, pw.pw_gid)
+            if not (others_x or group_x):
+                raise ClusterError(
+                    f"the private cluster runs as {self.run_as!r}, which cannot enter {parent}; "
+                    f"put it elsewhere (e.g. --demo-dir /var/tmp/tracktik-demo or TRACKTIK_DEMO_DIR)")
+
     def initialize(self) -> None:
         if self.is_initialized():
             return
+        self._check_reachable()
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(mode=0o700, exist_ok=True)
         self._chown(self.data_dir)

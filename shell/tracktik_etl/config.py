@@ -144,6 +144,10 @@ class Config:
                 parts = urlsplit(value)
                 if parts.scheme not in ("https", "http") or not parts.netloc:
                     raise ConfigError(f"TRACKTIK_URL must be an http(s) URL, got {value!r}")
+                if parts.scheme == "http" and not (parts.hostname or "").startswith(("127.", "localhost")) \
+                        and parts.hostname != "::1":
+                    raise ConfigError("TRACKTIK_URL must use https (plain http only to a loopback "
+                                      f"address, e.g. the simulator), got {value!r}")
                 kwargs[f.name] = value if value.endswith("/") else value + "/"
             elif f.name == "ca_bundle":
                 if not Path(value).is_file():

@@ -196,11 +196,17 @@ class Run:
             return None
         return mark - timedelta(minutes=self.config.lookback_minutes)
 
-    def fetch(self, marks: Mapping[str, datetime | None]) -> list[str]:
+    def resolve_scope(self) -> tuple[list[Page], set[int]]:
+        """Fetch the regions and find the Kaiser tree: done before a batch is opened, so a
+        wrong password, an unreachable portal or an unknown root region leaves no batch."""
+        pages = list(self._pages("regions", {"includeInactive": "true", "include": DIMENSION_INCLUDE}))
+        return pages, region_tree((i for p in pages for i in p.items), self.config.root_region)
+
+    def fetch(self, marks: Mapping[str, datetime | None],
+              scope: tuple[list[Page], set[int]] | None = None) -> list[str]:
         """Fetch and stage the whole scope; return the resources that were fully synced."""
         common = {"includeInactive": "true", "include": DIMENSION_INCLUDE}
-        regions = list(self._pages("regions", common))
-        tree = region_tree((i for p in regions for i in p.items), self.config.root_region)
+        regions, tree = scope if scope is not None else self.resolve_scope()
         self._stage("regions", regions, keep=lambda r: r.get("id") in tree)
         region_ids = sorted(tree)
         site_set: set[int] = set()
@@ -299,17 +305,18 @@ def run_once(config: Config, *, mode: str = "incremental", start: date | None = 
                         "end": end.isoformat() if end else None,
                         "lookback_minutes": config.lookback_minutes}
             try:
+                run = Run(config, client, conn, mode, start=start, end=end, stop=stop, progress=progress)
+                scope = run.resolve_scope()
                 batch_id = conn.execute("SELECT tracktik.start_batch(%s, %s)",
                                         (mode, Jsonb(metadata))).fetchone()[0]  # type: ignore[index]
-                run = Run(config, client, conn, mode, start=start, end=end, stop=stop, progress=progress)
                 run.batch_id = batch_id
                 logger.info("batch started", extra={"batch_id": str(batch_id), "mode": mode})
-                full_synced = run.fetch(marks)
+                full_synced = run.fetch(marks, scope)
                 conn.execute("SELECT tracktik.mark_batch_staged(%s, %s, %s)",
                              (batch_id, full_synced, Jsonb({"staged": run.staged})))
                 fetch_seconds = time.monotonic() - began
                 logger.info("batch staged", extra={"batch_id": str(batch_id), "staged": run.staged})
-                conn.execute("CALL tracktik.run_kaiser_batch(%s)", (batch_id,))
+                _process_staged(conn, batch_id, stop)
                 summary = conn.execute("SELECT tracktik.batch_summary(%s)", (batch_id,)).fetchone()[0]  # type: ignore[index]
             except psycopg.Error as exc:
                 mapped = from_database_error(exc)
@@ -324,6 +331,35 @@ def run_once(config: Config, *, mode: str = "incremental", start: date | None = 
     finally:
         if own_client:
             client.close()
+
+
+PROCESS_RETRY_SECONDS = 600.0
+
+
+def _process_staged(conn: psycopg.Connection, batch_id: UUID, stop: threading.Event | None) -> None:
+    """``CALL tracktik.run_kaiser_batch()``: every staged batch, oldest first, so a batch left
+    staged by an earlier run (a shell that died after staging, a run that found the database
+    busy) is loaded before this one and never overwrites newer data. While a DBA's CALL holds
+    the database (TT004) it retries for up to PROCESS_RETRY_SECONDS; after that this batch
+    stays staged and the next run loads it."""
+    deadline = time.monotonic() + PROCESS_RETRY_SECONDS
+    delay = 2.0
+    while True:
+        try:
+            conn.execute("CALL tracktik.run_kaiser_batch()")
+            return
+        except psycopg.Error as exc:
+            if getattr(exc, "sqlstate", None) != "TT004" or time.monotonic() > deadline:
+                if getattr(exc, "sqlstate", None) == "TT004":
+                    raise BatchBusy(f"batch {batch_id} is staged but the database stayed busy; "
+                                    "the next run loads it") from exc
+                raise
+        logger.warning("batch processing busy; retrying in %.0f s", delay, extra={"batch_id": str(batch_id)})
+        if stop is not None and stop.wait(delay):
+            raise Interrupted(f"stop requested; batch {batch_id} stays staged for the next run")
+        if stop is None:
+            time.sleep(delay)
+        delay = min(delay * 2, 30.0)
 
 
 def _take_run_lock(conn: psycopg.Connection, wait: bool) -> None:

@@ -100,7 +100,7 @@ def _run_status(conn: psycopg.Connection) -> dict[str, Any]:
     last_ok = _rows(conn, """
         SELECT batch_id::text AS batch_id, batch_type, started_at, completed_at
           FROM tracktik.v_batch_health
-         WHERE status = 'completed'
+         WHERE status = 'completed' AND batch_type <> 'reprocess'  -- a DBA's reprocess is no ETL run
          ORDER BY completed_at DESC NULLS LAST LIMIT 1""")
     since = last_ok[0]["completed_at"] if last_ok else None
     failed = _rows(conn, """

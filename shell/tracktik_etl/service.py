@@ -53,6 +53,10 @@ class Service:
         except (TrackTikEtlError, TrackTikError, psycopg.Error) as exc:
             self.failures += 1
             logger.error("run failed: %s", exc, extra={"mode": mode, "error_type": type(exc).__name__})
+        except Exception as exc:  # noqa: BLE001 - the service must outlive one bad run
+            self.failures += 1
+            logger.exception("run failed unexpectedly: %s", exc,
+                             extra={"mode": mode, "error_type": type(exc).__name__})
         else:
             logger.info("run finished", extra={
                 "mode": mode, "batch_id": str(summary.batch_id),

@@ -20,8 +20,14 @@ def collect_status(dsn: str, *, batches: int = 10) -> dict[str, Any]:
             """, (batches,))
         cols = [c.name for c in cur.description or []]
         recent = [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        # a DBA's reprocess is no ETL run: it must not hide failures of the loads
         last_ok = conn.execute(
-            "SELECT max(completed_at) FROM tracktik.etl_batches WHERE status = 'completed'"
+            "SELECT max(completed_at) FROM tracktik.etl_batches"
+            " WHERE status = 'completed' AND batch_type <> 'reprocess'"
+        ).fetchone()[0]  # type: ignore[index]
+        stuck = conn.execute(
+            """SELECT count(*) FROM tracktik.etl_batches
+                WHERE status IN ('staged', 'running') AND started_at < now() - interval '1 hour'"""
         ).fetchone()[0]  # type: ignore[index]
         failed_since = conn.execute(
             """SELECT count(*) FROM tracktik.etl_batches
@@ -42,6 +48,7 @@ def collect_status(dsn: str, *, batches: int = 10) -> dict[str, Any]:
                     WHERE resolved_at IS NULL GROUP BY 1, 2 ORDER BY 3 DESC, 1""").fetchall()
         ]
     return {"last_successful_run": last_ok, "failed_since_last_success": failed_since,
+            "stuck_over_an_hour": stuck,
             "batches": recent, "sync": sync, "open_issues": issues}
 
 
@@ -57,6 +64,7 @@ def render_status(status: dict[str, Any]) -> str:
     lines = [
         f"last successful run: {_fmt(status['last_successful_run'])}",
         f"failed or abandoned batches since then: {status['failed_since_last_success']}",
+        f"batches staged or running for over an hour: {status['stuck_over_an_hour']}",
         "",
         "recent batches:",
     ]

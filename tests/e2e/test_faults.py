@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 
+import psycopg
 import pytest
 
 from tracktik_etl.errors import BatchBusy
@@ -61,6 +62,27 @@ def test_killed_shell_leaves_warehouse_untouched_and_next_run_recovers(config, a
     assert scalar(db_dsn, "SELECT count(*) FROM tracktik.etl_batches WHERE status = 'abandoned'") == 1
     assert scalar(db_dsn, "SELECT count(*) FROM tracktik.fact_shifts") \
         == api.truth(SIM_START, SIM_END)["shifts"]["count"]
+
+
+def test_wrong_password_opens_no_batch(api, db_dsn):
+    env = {**_env(db_dsn, api.url), "TRACKTIK_PASSWORD": "not-the-password"}
+    proc = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "tracktik_etl.cli", "run"], env=env,
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "not-the-password" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert scalar(db_dsn, "SELECT count(*) FROM tracktik.etl_batches") == 0
+
+
+def test_batch_left_staged_is_loaded_by_the_next_run_first(config, api, db_dsn):
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        orphan = conn.execute("SELECT tracktik.start_batch('incremental', '{}')").fetchone()[0]
+        conn.execute("SELECT tracktik.mark_batch_staged(%s, '{}')", (orphan,))
+    summary = run_once(config, mode="full", start=SIM_START, end=SIM_END)
+    assert summary.database["status"] == "completed"
+    assert scalar(db_dsn, "SELECT status FROM tracktik.etl_batches WHERE batch_id = %s", (orphan,)) \
+        == "completed"
 
 
 def test_two_runs_started_together_never_overlap(config, api, db_dsn):

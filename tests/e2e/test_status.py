@@ -49,3 +49,12 @@ def test_status_shows_last_success_and_failures_since(config, db_dsn):
     assert failed.returncode == 1
     assert "failed or abandoned batches since then: 1" in failed.stdout
     assert "failed" in failed.stdout
+
+    # a DBA's reprocess completes a batch too, but it is no ETL run: the failure stays flagged
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE tracktik.settings SET default_time_zone = 'America/Los_Angeles'")
+        period = conn.execute("SELECT min(billing_period_id) FROM tracktik.fact_shifts").fetchone()[0]
+        conn.execute("CALL tracktik.reprocess_billing_period(%s)", (period,))
+    after = _status_cli(db_dsn)
+    assert after.returncode == 1
+    assert "failed or abandoned batches since then: 1" in after.stdout
