@@ -123,7 +123,8 @@ BEGIN
         src_tid           tid          NOT NULL,
         summary_billable  numeric,
         summary_payable   numeric,
-        bad_zone          text
+        bad_zone          text,
+        stamp             timestamptz  -- the record's updatedOn / modifiedOn (step 1), for step 3
     ) ON COMMIT DROP;
 
     INSERT INTO pg_temp.tt_fact_new
@@ -159,7 +160,7 @@ BEGIN
         SELECT s.shift_id, s.employee_id, s.position_id, p.client_id, c.region_id,
                e.surrogate_key AS employee_key, p.surrogate_key AS position_key, c.surrogate_key AS client_key,
                s.start_at, s.end_at, s.status, s.src_tid, s.summary_billable, s.summary_payable,
-               s.break_minutes, s.billable_flag, s.payable_flag,
+               s.stamp, s.break_minutes, s.billable_flag, s.payable_flag,
                pg_catalog.round(s.clocked, 2) AS clocked, pg_catalog.round(s.approved, 2) AS approved,
                coalesce(p.non_billable, false) AS non_billable,
                CASE WHEN zs.known THEN s.tz_text
@@ -204,7 +205,7 @@ BEGIN
            -- payable: 0 if cancelled or not payable; else approved, else clocked, else scheduled
            CASE WHEN d.cancelled OR d.payable_flag IS FALSE THEN 0
                 ELSE coalesce(d.approved, d.clocked, d.scheduled) END,
-           d.src_tid, d.summary_billable, d.summary_payable, d.bad_zone
+           d.src_tid, d.summary_billable, d.summary_payable, d.bad_zone, d.stamp
       FROM dated AS d;
     GET DIAGNOSTICS v_facts = ROW_COUNT;
     ANALYZE pg_temp.tt_fact_new (shift_id, employee_id, period_start, shift_date);

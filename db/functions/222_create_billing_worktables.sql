@@ -4,7 +4,10 @@
 --   pg_temp.tt_pending      fact rows about to be written (new, changed or moved shifts), with
 --                           their hours but not yet their billing; the old period / employee /
 --                           week of a changed or moved shift; src_tid points at the
---                           record (tracktik._shift_records), written as raw_data
+--                           record (tracktik._shift_records), written as raw_data. While step 3
+--                           compares, it also holds 'stale' rows (a record older than the
+--                           stored row of its shift: stamp < stored_stamp), removed again
+--                           before anything else reads the table
 --   pg_temp.tt_bill_weeks   the employee-workweeks to bill whole (billing period, employee,
 --                           first day of the workweek); employee_id NULL stands for the vacant
 --                           shifts of that week, which are billed one by one
@@ -39,11 +42,13 @@ BEGIN
         billable_hours     numeric(10,2),
         payable_hours      numeric(10,2),
         src_tid            tid          NOT NULL,
-        change             text         NOT NULL CHECK (change IN ('new', 'changed', 'moved')),
+        change             text         NOT NULL CHECK (change IN ('new', 'changed', 'moved', 'stale')),
         old_period_id      text,
         old_shift_date     date,
         old_employee_id    bigint,
-        old_week_start     date
+        old_week_start     date,
+        stamp              timestamptz,   -- the record's updatedOn / modifiedOn
+        stored_stamp       timestamptz    -- the stored row's (a changed or moved shift)
     ) ON COMMIT DROP;
 
     DROP TABLE IF EXISTS pg_temp.tt_bill_weeks;

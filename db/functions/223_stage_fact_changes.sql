@@ -8,6 +8,12 @@
 --   moved      stored in ANOTHER period (its local start date moved): the old row is deleted
 --              when the new one is written, so a shift id is never in two periods. A shift
 --              found in two other periods at once violates that invariant: TT020.
+--   stale      changed or moved, but the record's stamp (updatedOn / modifiedOn, the later
+--              of the two, as step 1 ranks duplicates) is strictly older than the stamp in
+--              the stored row's raw_data: an older batch processed after a newer one. The
+--              stored row is kept (not updated, moved or billed again) and a stale_record
+--              info issue recorded. A record or stored row without a valid stamp, or an
+--              equal or newer stamp, is compared by content as above.
 --
 -- Weeks to bill: the week each pending row lands in, the week a changed or moved row leaves,
 -- the weeks holding stored shifts of a position whose TrackTik bill setting changed in this
@@ -28,6 +34,7 @@ DECLARE
     v_pending    integer;
     v_moved      integer;
     v_new        integer;
+    v_stale      integer;
     v_conflict   record;
     v_weeks      integer;
 BEGIN
@@ -35,49 +42,75 @@ BEGIN
     v_periods := ARRAY(SELECT p.period_id FROM pg_temp.tt_periods AS p);
 
     -- compare: same period by primary key (partitions pruned to the batch's periods); other
-    -- periods by shift id only for rows not found in their own period
+    -- periods by shift id only for rows not found in their own period. A record stamped
+    -- (updatedOn / modifiedOn, as step 1 ranks duplicates) strictly before the stored row of
+    -- its shift is 'stale': kept here only until the guard below has seen it
     INSERT INTO pg_temp.tt_pending
-    SELECT n.shift_id, pp.period_id, pp.start_date + 7 * ((n.shift_date - pp.start_date) / 7),
-           n.employee_id, n.position_id, n.client_id, n.region_id,
-           n.employee_key, n.position_key, n.client_key, n.shift_date, n.start_datetime, n.end_datetime,
-           n.time_zone, n.status, n.scheduled_hours, n.clocked_hours, n.approved_hours,
-           n.billable_hours, n.payable_hours, n.src_tid,
-           CASE WHEN f.shift_id IS NOT NULL THEN 'changed' WHEN o.shift_id IS NOT NULL THEN 'moved' ELSE 'new' END,
-           coalesce(f.billing_period_id, o.billing_period_id),
-           coalesce(f.shift_date, o.shift_date),
-           coalesce(f.employee_id, o.employee_id),
-           CASE WHEN f.shift_id IS NOT NULL THEN pp.start_date + 7 * ((f.shift_date - pp.start_date) / 7)
-                WHEN o.shift_id IS NOT NULL THEN o.period_start + 7 * ((o.shift_date - o.period_start) / 7) END
-      FROM pg_temp.tt_fact_new AS n
-      JOIN pg_temp.tt_periods AS pp ON pp.start_date = n.period_start
-      LEFT JOIN tracktik.fact_shifts AS f
-        ON f.billing_period_id = pp.period_id AND f.shift_id = n.shift_id
-       AND f.billing_period_id = ANY (v_periods)
-      LEFT JOIN LATERAL (
-            SELECT f2.shift_id, f2.billing_period_id, f2.shift_date, f2.employee_id, bp.start_date AS period_start
-              FROM tracktik.fact_shifts AS f2
-              JOIN tracktik.billing_periods AS bp ON bp.period_id = f2.billing_period_id
-             WHERE f.shift_id IS NULL
-               AND f2.shift_id = n.shift_id
-               AND f2.billing_period_id <> pp.period_id
-      ) AS o ON true
-     WHERE f.shift_id IS NULL
-        OR (f.employee_id, f.position_id, f.client_id, f.region_id, f.employee_key, f.position_key,
-            f.client_key, f.shift_date, f.start_datetime, f.end_datetime, f.time_zone, f.status,
-            f.scheduled_hours, f.clocked_hours, f.approved_hours, f.billable_hours, f.payable_hours)
-           IS DISTINCT FROM
-           (n.employee_id, n.position_id, n.client_id, n.region_id, n.employee_key, n.position_key,
-            n.client_key, n.shift_date, n.start_datetime, n.end_datetime, n.time_zone, n.status,
-            n.scheduled_hours, n.clocked_hours, n.approved_hours, n.billable_hours, n.payable_hours)
-        OR f.raw_data IS DISTINCT FROM (SELECT r.rec FROM tracktik._shift_records(p_batch_id, p_period_id) AS r
-                                          WHERE r.src_tid = n.src_tid);
+    SELECT c.shift_id, c.billing_period_id, c.week_start,
+           c.employee_id, c.position_id, c.client_id, c.region_id,
+           c.employee_key, c.position_key, c.client_key, c.shift_date, c.start_datetime, c.end_datetime,
+           c.time_zone, c.status, c.scheduled_hours, c.clocked_hours, c.approved_hours,
+           c.billable_hours, c.payable_hours, c.src_tid,
+           CASE WHEN c.stamp < c.stored_stamp THEN 'stale' ELSE c.change END,
+           c.old_period_id, c.old_shift_date, c.old_employee_id, c.old_week_start,
+           c.stamp, c.stored_stamp
+      FROM (
+        SELECT n.shift_id, pp.period_id AS billing_period_id,
+               pp.start_date + 7 * ((n.shift_date - pp.start_date) / 7) AS week_start,
+               n.employee_id, n.position_id, n.client_id, n.region_id,
+               n.employee_key, n.position_key, n.client_key, n.shift_date, n.start_datetime, n.end_datetime,
+               n.time_zone, n.status, n.scheduled_hours, n.clocked_hours, n.approved_hours,
+               n.billable_hours, n.payable_hours, n.src_tid,
+               CASE WHEN f.shift_id IS NOT NULL THEN 'changed' WHEN o.shift_id IS NOT NULL THEN 'moved' ELSE 'new' END AS change,
+               coalesce(f.billing_period_id, o.billing_period_id) AS old_period_id,
+               coalesce(f.shift_date, o.shift_date) AS old_shift_date,
+               coalesce(f.employee_id, o.employee_id) AS old_employee_id,
+               CASE WHEN f.shift_id IS NOT NULL THEN pp.start_date + 7 * ((f.shift_date - pp.start_date) / 7)
+                    WHEN o.shift_id IS NOT NULL THEN o.period_start + 7 * ((o.shift_date - o.period_start) / 7)
+               END AS old_week_start,
+               n.stamp,
+               -- the stored row's stamp, read like step 1 reads a record's (exact check: a bad
+               -- text is no stamp); only where the record has one to compare
+               CASE WHEN n.stamp IS NOT NULL AND (f.shift_id IS NOT NULL OR o.shift_id IS NOT NULL) THEN
+                   GREATEST(
+                       CASE WHEN tracktik._is_iso_timestamptz(coalesce(f.raw_data, o.raw_data) ->> 'updatedOn')
+                            THEN (coalesce(f.raw_data, o.raw_data) ->> 'updatedOn')::timestamptz END,
+                       CASE WHEN tracktik._is_iso_timestamptz(coalesce(f.raw_data, o.raw_data) ->> 'modifiedOn')
+                            THEN (coalesce(f.raw_data, o.raw_data) ->> 'modifiedOn')::timestamptz END)
+               END AS stored_stamp
+          FROM pg_temp.tt_fact_new AS n
+          JOIN pg_temp.tt_periods AS pp ON pp.start_date = n.period_start
+          LEFT JOIN tracktik.fact_shifts AS f
+            ON f.billing_period_id = pp.period_id AND f.shift_id = n.shift_id
+           AND f.billing_period_id = ANY (v_periods)
+          LEFT JOIN LATERAL (
+                SELECT f2.shift_id, f2.billing_period_id, f2.shift_date, f2.employee_id, f2.raw_data,
+                       bp.start_date AS period_start
+                  FROM tracktik.fact_shifts AS f2
+                  JOIN tracktik.billing_periods AS bp ON bp.period_id = f2.billing_period_id
+                 WHERE f.shift_id IS NULL
+                   AND f2.shift_id = n.shift_id
+                   AND f2.billing_period_id <> pp.period_id
+          ) AS o ON true
+         WHERE f.shift_id IS NULL
+            OR (f.employee_id, f.position_id, f.client_id, f.region_id, f.employee_key, f.position_key,
+                f.client_key, f.shift_date, f.start_datetime, f.end_datetime, f.time_zone, f.status,
+                f.scheduled_hours, f.clocked_hours, f.approved_hours, f.billable_hours, f.payable_hours)
+               IS DISTINCT FROM
+               (n.employee_id, n.position_id, n.client_id, n.region_id, n.employee_key, n.position_key,
+                n.client_key, n.shift_date, n.start_datetime, n.end_datetime, n.time_zone, n.status,
+                n.scheduled_hours, n.clocked_hours, n.approved_hours, n.billable_hours, n.payable_hours)
+            OR f.raw_data IS DISTINCT FROM (SELECT r.rec FROM tracktik._shift_records(p_batch_id, p_period_id) AS r
+                                              WHERE r.src_tid = n.src_tid)
+        OFFSET 0   -- the stored stamp computed once per row, not once per reference
+      ) AS c;
     GET DIAGNOSTICS v_pending = ROW_COUNT;
 
-    -- guard: a shift id stored in two other periods at once
+    -- guard: a shift id stored in two other periods at once (a stale record too)
     SELECT p.shift_id, pg_catalog.array_agg(p.old_period_id ORDER BY p.old_period_id) AS periods
       INTO v_conflict
       FROM pg_temp.tt_pending AS p
-     WHERE p.change = 'moved'
+     WHERE p.change IN ('moved', 'stale')
      GROUP BY p.shift_id
     HAVING count(*) > 1
      LIMIT 1;
@@ -89,12 +122,35 @@ BEGIN
             DETAIL  = 'A shift id must be in exactly one fact_shifts partition.',
             HINT    = 'Delete the stale rows (the period that does not match the shift''s local start date), then run the batch again.';
     END IF;
-    ANALYZE pg_temp.tt_pending (shift_id, billing_period_id, employee_id, week_start, change);
 
     SELECT count(*) FILTER (WHERE p.change = 'moved')::integer,
-           count(*) FILTER (WHERE p.change = 'new')::integer
-      INTO v_moved, v_new
+           count(*) FILTER (WHERE p.change = 'new')::integer,
+           count(*) FILTER (WHERE p.change = 'stale')::integer
+      INTO v_moved, v_new, v_stale
       FROM pg_temp.tt_pending AS p;
+
+    -- stale records: the stored row stays as it is (not updated, moved or billed again); an
+    -- info issue each, not recorded again while the same one is open
+    IF v_stale > 0 THEN
+        WITH stale AS (
+            DELETE FROM pg_temp.tt_pending AS p
+             WHERE p.change = 'stale'
+            RETURNING p.shift_id, p.old_period_id, p.stamp, p.stored_stamp
+        )
+        INSERT INTO tracktik.data_quality_issues
+               (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
+        SELECT p_batch_id, 'fact_shifts', s.shift_id::text, 'stale_record', 'info',
+               pg_catalog.format('record stamped %s (updatedOn / modifiedOn) is older than the stored row''s %s (period %s); the stored row was kept',
+                                 s.stamp, s.stored_stamp, s.old_period_id),
+               pg_catalog.jsonb_build_object('record_stamp', s.stamp, 'stored_stamp', s.stored_stamp,
+                                             'stored_period_id', s.old_period_id)
+          FROM stale AS s
+         WHERE NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
+                            WHERE q.resolved_at IS NULL AND q.issue_type = 'stale_record'
+                              AND q.table_name = 'fact_shifts' AND q.record_id = s.shift_id::text);
+        v_pending := v_pending - v_stale;
+    END IF;
+    ANALYZE pg_temp.tt_pending (shift_id, billing_period_id, employee_id, week_start, change);
 
     -- weeks: where pending rows land, and where changed or moved rows leave (the table is
     -- empty and UNION removes duplicates: a plain INSERT, no conflict arbitration)
@@ -136,9 +192,10 @@ BEGIN
     SELECT count(*)::integer INTO v_weeks FROM pg_temp.tt_bill_weeks;
 
     RETURN pg_catalog.jsonb_build_object('pending', v_pending, 'new', v_new, 'moved', v_moved,
-                                         'changed', v_pending - v_new - v_moved, 'weeks', v_weeks);
+                                         'changed', v_pending - v_new - v_moved, 'stale', v_stale,
+                                         'weeks', v_weeks);
 END
 $$;
 
 COMMENT ON FUNCTION tracktik._stage_fact_changes(uuid, text) IS
-    'Internal step 3 of the shift load: keeps the new, changed and moved rows of pg_temp.tt_fact_new in pg_temp.tt_pending (unchanged rows are never rewritten) and lists the employee-weeks to bill whole in pg_temp.tt_bill_weeks. TT020 when a shift is stored in two periods.';
+    'Internal step 3 of the shift load: keeps the new, changed and moved rows of pg_temp.tt_fact_new in pg_temp.tt_pending (unchanged rows are never rewritten; a record older than the stored row, by updatedOn / modifiedOn, keeps the stored row and is a stale_record info issue) and lists the employee-weeks to bill whole in pg_temp.tt_bill_weeks. TT020 when a shift is stored in two periods.';

@@ -10,7 +10,7 @@
 -- other writer of the fact table by a transaction advisory lock.
 --
 -- Returns {"records", "failed", "duplicates", "warnings", "max_updated_on", "facts", "inferred",
--- "variances", "partitions_created", "new", "changed", "moved", "unchanged", "written",
+-- "variances", "partitions_created", "new", "changed", "moved", "stale", "unchanged", "written",
 -- "weeks_billed", "stored_rows_rebilled", "missing_rate", "bill_settings": {...}}.
 CREATE OR REPLACE FUNCTION tracktik.load_fact_shifts(p_batch_id uuid)
 RETURNS jsonb

@@ -1,0 +1,5 @@
+-- depends: 0015_issue_types
+-- The shift load's stale_record issue (a record older than the stored row of its shift, e.g.
+-- an old batch run again after newer ones loaded: the stored row is kept) joins the list.
+COMMENT ON COLUMN tracktik.data_quality_issues.issue_type IS
+    'Kind of problem. Shift records, error (skipped): missing_required_field, invalid_status, timestamp_without_offset, unparsable_timestamp, end_before_start, shift_over_24h, invalid_hours. Shift warnings (loaded): approved_exceeds_clocked, invalid_time_zone, billing_variance, missing_bill_rate. Dimension records, error (skipped): missing_required_field, invalid_field_value, timestamp_without_offset, unparsable_timestamp. Position bill settings, error (skipped): missing_required_field, invalid_rate. Also duplicate_in_batch (info if identical, else warning), stale_record (info: a shift record older, by updatedOn / modifiedOn, than the stored row; the stored row was kept), inferred_member (info), late_dimension_change (info), blocked_mass_delete (error). The shift load does not record an issue again while the same one (table_name, record_id, issue_type) is open.';
