@@ -21,12 +21,7 @@ DECLARE
     v_status  text;
 BEGIN
     -- only the session that holds the run lock (run_kaiser_batch)
-    IF NOT tracktik._session_holds_advisory_lock(pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'TT004',
-            MESSAGE = '_batches_to_run: the session does not hold the run lock of tracktik.run_kaiser_batch',
-            HINT    = 'Internal routine: CALL tracktik.run_kaiser_batch(batch) instead.';
-    END IF;
+    PERFORM tracktik._require_run_lock('_batches_to_run');
 
     -- housekeeping: running batches nobody is staging any more
     UPDATE tracktik.etl_batches AS b

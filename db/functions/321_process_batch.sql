@@ -37,12 +37,7 @@ DECLARE
     v_mark_id       integer;
 BEGIN
     -- only the session that holds the run lock (run_kaiser_batch)
-    IF NOT tracktik._session_holds_advisory_lock(pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'TT004',
-            MESSAGE = '_process_batch: the session does not hold the run lock of tracktik.run_kaiser_batch',
-            HINT    = 'Internal routine: CALL tracktik.run_kaiser_batch(batch) instead.';
-    END IF;
+    PERFORM tracktik._require_run_lock('_process_batch');
 
     -- this session is processing the batch (kept by a failed attempt's rollback; see above)
     v_mark_id := pg_catalog.hashtext(p_batch_id::text);

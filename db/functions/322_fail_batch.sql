@@ -24,12 +24,7 @@ DECLARE
     v_mark_id     CONSTANT integer := pg_catalog.hashtext(p_batch_id::text);
 BEGIN
     -- only the session that holds the run lock (run_kaiser_batch)
-    IF NOT tracktik._session_holds_advisory_lock(pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'TT004',
-            MESSAGE = '_fail_batch: the session does not hold the run lock of tracktik.run_kaiser_batch',
-            HINT    = 'Internal routine: a batch is marked failed by CALL tracktik.run_kaiser_batch when it fails.';
-    END IF;
+    PERFORM tracktik._require_run_lock('_fail_batch');
 
     -- ... and only the batch this session is processing
     IF p_batch_id IS NULL OR NOT tracktik._session_holds_advisory_lock(v_mark_class, v_mark_id) THEN

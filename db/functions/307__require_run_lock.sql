@@ -1,0 +1,21 @@
+-- tracktik._require_run_lock(caller): raise TT004 unless this session holds the run lock that
+-- CALL tracktik.run_kaiser_batch takes. The internals the procedure calls with the caller's
+-- rights (_batches_to_run, _process_batch, _fail_batch) start with it, so a loader cannot
+-- call them directly around the one-run-at-a-time rule.
+CREATE OR REPLACE FUNCTION tracktik._require_run_lock(p_caller text)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+AS $$
+BEGIN
+    IF NOT tracktik._session_holds_advisory_lock(pg_catalog.hashtext('tracktik.run_kaiser_batch')::bigint) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TT004',
+            MESSAGE = p_caller || ': the session does not hold the run lock of tracktik.run_kaiser_batch',
+            HINT    = 'Internal routine: CALL tracktik.run_kaiser_batch(batch) instead.';
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION tracktik._require_run_lock(text) IS
+    'Internal: raises TT004 unless this session holds run_kaiser_batch''s run lock.';
