@@ -73,7 +73,7 @@ def measure(kind: str, url: str, dsn: str) -> dict[str, float]:
 
 def start_simulator(employees: int) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "tracktik_etl.simulator", "--port", "0", "--employees", str(employees),
+        [sys.executable, "-m", "tracktik_sim", "--port", "0", "--employees", str(employees),
          "--weeks", str(WEEKS), "--start-date", START.isoformat(), "--expires-in", "86400"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None

@@ -68,12 +68,12 @@ if ! command -v "$py" >/dev/null 2>&1 || ! python_ok "$py"; then
 fi
 
 # --- virtual environment ------------------------------------------------------------------
-stamp=".venv/.bootstrap-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.bootstrap-$(cat pyproject.toml shell/simulator/pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -x .venv/bin/python ] || [ ! -e "$stamp" ]; then
     [ -x .venv/bin/python ] || "$py" -m venv .venv
     log "installing the package and its test tools into .venv"
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q -e ".[test,dev]"
+    .venv/bin/python -m pip install -q -e ".[test,dev]" -e shell/simulator
     rm -f .venv/.bootstrap-*
     touch "$stamp"
 fi

@@ -32,7 +32,7 @@ from tracktik_etl.report import (
     render_report,
     write_report,
 )
-from tracktik_etl.simulator import Simulator, SimulatorConfig
+from tracktik_sim import Simulator, SimulatorConfig
 
 SIM = SimulatorConfig(seed=7, employees=40, weeks=3, start_date=date(2025, 5, 12))
 SIM_END = SIM.start_date + timedelta(weeks=SIM.weeks) - timedelta(days=1)

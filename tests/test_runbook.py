@@ -35,8 +35,8 @@ from tapfile import psql_binary
 from tracktik_etl.config import Config
 from tracktik_etl.errors import SQLSTATE_EXCEPTIONS, BillingConfigError
 from tracktik_etl.pipeline import run_once
-from tracktik_etl.simulator import RunningSimulator, Simulator, SimulatorConfig
 from tracktik_etl.staging import copy_records
+from tracktik_sim import RunningSimulator, Simulator, SimulatorConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNBOOK = ROOT / "docs" / "runbook.md"

@@ -199,7 +199,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .simulator import main as simulator_main
+    from tracktik_sim import main as simulator_main
 
     forwarded = list(args.simulator_args)
     if forwarded[:1] == ["--"]:

@@ -40,9 +40,10 @@ def run_demo_load(dsn: str, *, employees: int = 200, weeks: int = 12, seed: int 
     """Serve the bundled simulator on loopback and load its whole range into ``dsn``."""
     from datetime import timedelta
 
+    from tracktik_sim import Simulator, SimulatorConfig
+
     from .config import Config
     from .pipeline import run_once
-    from .simulator import Simulator, SimulatorConfig
 
     sim_config = SimulatorConfig(seed=seed, employees=employees, weeks=weeks)
     with Simulator(sim_config).serve() as api:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tracktik_etl.client import TrackTikClient
-from tracktik_etl.simulator import RunningSimulator, Simulator, SimulatorConfig
+from tracktik_sim import RunningSimulator, Simulator, SimulatorConfig
 
 CONFIG = SimulatorConfig(seed=5, employees=80, weeks=6, client_secret="cl1ent-s3cret-QX",
                          password="pa55-w0rd-ZK")

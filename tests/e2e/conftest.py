@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from tracktik_etl.config import Config
-from tracktik_etl.simulator import RunningSimulator, Simulator, SimulatorConfig
+from tracktik_sim import RunningSimulator, Simulator, SimulatorConfig
 
 SIM = SimulatorConfig(seed=11, employees=40, weeks=4)
 SIM_START: date = SIM.start_date

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from tracktik_etl.simulator import RunningSimulator, Simulator, SimulatorConfig
+from tracktik_sim import RunningSimulator, Simulator, SimulatorConfig
 
 SMALL = SimulatorConfig(seed=7, employees=150, weeks=12)
 """Twelve weeks from 2025-01-06: spans the spring DST change (2025-03-09)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tracktik_etl.simulator import SimulatorConfig
+from tracktik_sim import SimulatorConfig
 
 SMALL = SimulatorConfig(seed=7, employees=150, weeks=12)
 

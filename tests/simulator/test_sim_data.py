@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tracktik_etl.simulator import Simulator, SimulatorConfig
-from tracktik_etl.simulator.data import CYCLE, FIELD_BOUNDS
-from tracktik_etl.simulator.query import parse_query
+from tracktik_sim import Simulator, SimulatorConfig
+from tracktik_sim.data import CYCLE, FIELD_BOUNDS
+from tracktik_sim.query import parse_query
 
 YEAR = SimulatorConfig(seed=11, employees=300, weeks=52)
 

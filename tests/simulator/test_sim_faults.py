@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 import requests
 
-from tracktik_etl.simulator.core import UNKNOWN_ID
+from tracktik_sim.core import UNKNOWN_ID
 
 
 def test_rate_limit_answers_429_with_retry_after_for_n_requests(api):

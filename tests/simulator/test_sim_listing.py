@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from tracktik_etl.simulator.query import SCHEMAS
+from tracktik_sim.query import SCHEMAS
 
 RESOURCES = sorted(SCHEMAS)
 ANY_SHIFT = {"id:gt": 0}

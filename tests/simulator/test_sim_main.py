@@ -1,4 +1,4 @@
-"""``python -m tracktik_etl.simulator`` serves until SIGTERM."""
+"""``python -m tracktik_sim`` serves until SIGTERM."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import requests
 
 def test_module_entry_point_serves_and_stops_on_sigterm():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tracktik_etl.simulator", "--port", "0", "--employees", "30",
+        [sys.executable, "-m", "tracktik_sim", "--port", "0", "--employees", "30",
          "--weeks", "2", "--seed", "5"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

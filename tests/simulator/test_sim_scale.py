@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tracktik_etl.simulator import Simulator, SimulatorConfig
+from tracktik_sim import Simulator, SimulatorConfig
 
 BIG = SimulatorConfig(seed=42, employees=5000, weeks=52)
 INCLUDES = "employee,position,updatedOn,createdOn,modifiedOn,clockedHours,approvedHours," \

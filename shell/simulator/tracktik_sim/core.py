@@ -1,5 +1,5 @@
 """The simulator's state: generated data, the overlay of changed shifts, queries, changes,
-ground truth. HTTP lives in :mod:`tracktik_etl.simulator.server`."""
+ground truth. HTTP lives in :mod:`tracktik_sim.server`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from tracktik_etl.simulator.data import (
+from tracktik_sim.data import (
     CYCLE,
     FIELD_BOUNDS,
     HOUR,
@@ -21,7 +21,7 @@ from tracktik_etl.simulator.data import (
     World,
     mix64,
 )
-from tracktik_etl.simulator.query import (
+from tracktik_sim.query import (
     ON_DEMAND,
     SCHEMAS,
     STATUS_FILTERED,
@@ -33,7 +33,7 @@ from tracktik_etl.simulator.query import (
 )
 
 if TYPE_CHECKING:
-    from tracktik_etl.simulator.server import RunningSimulator
+    from tracktik_sim.server import RunningSimulator
 
 RESOURCES = tuple(SCHEMAS)
 UNKNOWN_ID = 99_999_999
@@ -138,7 +138,7 @@ class Simulator:
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:
         """Start the HTTP API on a daemon thread."""
-        from tracktik_etl.simulator.server import RunningSimulator
+        from tracktik_sim.server import RunningSimulator
 
         return RunningSimulator(self, host, port)
 

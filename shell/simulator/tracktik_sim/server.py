@@ -23,16 +23,17 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType, TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tracktik_etl.simulator.core import Simulator
-from tracktik_etl.simulator.data import CYCLE, SimulatorConfig
-from tracktik_etl.simulator.query import SCHEMAS, ApiProblem
+from tracktik_sim.core import Simulator
+from tracktik_sim.data import CYCLE, SimulatorConfig
+from tracktik_sim.query import SCHEMAS, ApiProblem
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,26 @@ DATA_PREFIX = "/rest/v1/"
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 Response = tuple[int, Any, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One API request the simulator answered (control requests under ``/_sim/`` excluded):
+    what an observer in :data:`OBSERVERS` is given."""
+
+    method: str
+    path: str
+    query: str
+    """The raw query string, percent-encoded as the client sent it."""
+    status: int
+    body: Any
+    """The JSON payload answered."""
+
+
+OBSERVERS: list[Callable[[Exchange], None]] = []
+"""Callables given every :class:`Exchange` of every simulator served in this process, in the
+server's thread, after the answer is made (the contract tests validate requests and responses
+against the OpenAPI description with one). An observer that raises is logged, not fatal."""
 
 
 def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
@@ -421,6 +442,12 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers = _error(500, "Internal simulator error")
         if not parts.path.startswith("/_sim/"):  # control requests are not counted
             app.stats.record(method, parts.path, status)
+            exchange = Exchange(method, parts.path, parts.query, status, payload)
+            for observer in list(OBSERVERS):
+                try:
+                    observer(exchange)
+                except Exception:
+                    logger.exception("simulator: observer %r failed", observer)
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
@@ -585,9 +612,9 @@ def _env(name: str, default: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m tracktik_etl.simulator``: serve until SIGINT/SIGTERM."""
+    """``python -m tracktik_sim``: serve until SIGINT/SIGTERM."""
     parser = argparse.ArgumentParser(
-        prog="python -m tracktik_etl.simulator",
+        prog="python -m tracktik_sim",
         description="Serve a deterministic simulated TrackTik REST API on loopback.")
     parser.add_argument("--host", default=_env("HOST", "127.0.0.1"),
                         help="address to bind (env TRACKTIK_SIM_HOST; default %(default)s)")

@@ -2,7 +2,7 @@
 
 Typical use::
 
-    from tracktik_etl.simulator import Simulator, SimulatorConfig
+    from tracktik_sim import Simulator, SimulatorConfig
 
     with Simulator(SimulatorConfig(seed=7, employees=50, weeks=4)).serve() as api:
         api.url                      # "http://127.0.0.1:<port>/"
@@ -11,14 +11,16 @@ Typical use::
         api.sim.truth()              # ground truth of the Kaiser scope
         api.stats.snapshot()         # requests per path/status, logins
 
-or ``python -m tracktik_etl.simulator --port 8765 --employees 5000 --weeks 52``.
+or ``python -m tracktik_sim --port 8765 --employees 5000 --weeks 52``.
 """
 
-from tracktik_etl.simulator.core import Simulator
-from tracktik_etl.simulator.data import KAISER_ROOT_NAME, OTHER_ROOT_NAME, SimulatorConfig
-from tracktik_etl.simulator.query import ApiProblem
-from tracktik_etl.simulator.server import (
+from tracktik_sim.core import Simulator
+from tracktik_sim.data import KAISER_ROOT_NAME, OTHER_ROOT_NAME, SimulatorConfig
+from tracktik_sim.query import ApiProblem
+from tracktik_sim.server import (
+    OBSERVERS,
     AuthState,
+    Exchange,
     FaultState,
     RunningSimulator,
     Stats,
@@ -30,7 +32,9 @@ __all__ = [
     "KAISER_ROOT_NAME",
     "OTHER_ROOT_NAME",
     "ApiProblem",
+    "OBSERVERS",
     "AuthState",
+    "Exchange",
     "FaultState",
     "RunningSimulator",
     "Simulator",
