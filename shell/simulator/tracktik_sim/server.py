@@ -56,6 +56,10 @@ class Exchange:
     status: int
     body: Any
     """The JSON payload answered."""
+    faults: tuple[str, ...] = ()
+    """The injected faults (kinds of :class:`FaultState`) that shaped this answer, e.g.
+    ``("malformed",)`` when records were deliberately broken: a contract check skips what a
+    test broke on purpose."""
 
 
 OBSERVERS: list[Callable[[Exchange], None]] = []
