@@ -190,6 +190,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if healthy else 1
 
 
+DOCTOR_SETTINGS = ("portal_url", "client_id", "username", "root_region", "ca_bundle")
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import run_doctor
+
+    ok, lines = run_doctor(_config(args, DOCTOR_SETTINGS), shift_date=args.shift_date)
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
@@ -285,6 +296,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="roll every migration back instead (drops the warehouse!; an action: "
                         "no environment twin, on purpose)")
     p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser(
+        "doctor", epilog=SECRETS_HELP,
+        help="read-only check of a TrackTik portal before the first run (no database needed)",
+        description="Log in and read one page of every resource a run reads, with exactly the "
+                    "parameters a run sends; print per request whether the portal answered, the "
+                    "count, and whether every field the warehouse needs came back in the right "
+                    "shape. Opens no batch, stages nothing. Exit 0 only when a run would work.")
+    _add_settings(p, DOCTOR_SETTINGS)
+    p.add_argument("--shift-date", type=date.fromisoformat,
+                   default=_env_default("TRACKTIK_DOCTOR_SHIFT_DATE"),
+                   help="probe the shifts of the week up to this day, YYYY-MM-DD (default today) "
+                        "[env: TRACKTIK_DOCTOR_SHIFT_DATE]")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("run", help="fetch, stage and load one batch", epilog=SECRETS_HELP)
     _add_settings(p, RUN_SETTINGS)

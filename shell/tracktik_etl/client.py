@@ -1,5 +1,5 @@
-"""TrackTik REST client: OAuth2 password grant with refresh, limit/offset paging, bounded
-retries, secrets kept out of logs and errors.
+"""TrackTik REST client: OAuth2 password grant with refresh, paging by id, bounded retries,
+secrets kept out of logs and errors.
 
 One :class:`TrackTikClient` per run; it is not thread-safe. Typical use::
 
@@ -11,8 +11,8 @@ One :class:`TrackTikClient` per run; it is not thread-safe. Typical use::
             copy_rows(page.records)   # one JSON text per record, ready for a JSONB column
 
 Limits of the API this client respects (DESIGN.md §7): at most 1,000 records a page (paged
-with ``limit``/``offset`` and ``sort=id``), ``:in`` lists of at most 100 values
-(:func:`chunk_ids`), ``:between`` date-time ranges of at most one month
+by id: ``sort=id`` and ``id:gt``, see :meth:`TrackTikClient.iter_pages`), ``:in`` lists of
+at most 100 values (:func:`chunk_ids`), ``:between`` date-time ranges of at most one month
 (:func:`between_windows`), and a portal that blocks an IP after 40 failed logins in two
 minutes (at most :data:`MAX_PASSWORD_LOGINS` password logins per client).
 """
@@ -132,7 +132,7 @@ def between_param(start: datetime, end: datetime) -> str:
     """The value of a ``<field>:between`` filter for an inclusive date-time range."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("between_param needs timezone-aware datetimes")
-    return f"{start.isoformat()}|{end.isoformat()}"
+    return f"{_param_value(start)}|{_param_value(end)}"
 
 
 def chunk_ids(ids: Iterable[int], size: int = MAX_IN_VALUES) -> list[list[int]]:
@@ -167,7 +167,7 @@ def _param_value(value: Any) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("datetime filter values must be timezone-aware")
-        return value.isoformat()
+        return value.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -479,53 +479,66 @@ class TrackTikClient:
 
     def iter_pages(self, resource: str,
                    params: Mapping[str, Any] | None = None) -> Iterator[Page]:
-        """All pages of ``GET /rest/v1/<resource>`` for the given filters.
+        """All pages of ``GET /rest/v1/<resource>`` for the given filters, paged by id.
 
-        Pages of ``page_size`` records, ``sort=id``, by ``offset``; stops on a short page or
-        when ``offset`` reaches the API's ``count``. Values may be str, int, bool, date,
-        aware datetime, or a list (joined with commas: ``{"position:in": [1, 2]}``); a
-        ``:between`` filter also takes a pair (``{"startDateTime:between": (lo, hi)}``).
-        ``limit``, ``offset`` and ``page`` are the client's business and refused here.
+        Each request asks for ``page_size`` records sorted by id (``sort=id``); the next page
+        asks for the same filters plus ``id:gt=<the largest id of the page before>``. Paging
+        stops only on a page shorter than ``page_size`` — never on ``meta.count`` — so records
+        added or deleted in TrackTik between two pages cannot make the run skip or repeat one
+        (offset paging over changing data does both; ``DESIGN.md`` §7). ``Page.offset`` counts
+        the records before the page. Values may be str, int, bool, date, aware datetime
+        (sent as ``YYYY-MM-DDThh:mm:ss±hh:mm``), or a list (joined with commas:
+        ``{"position:in": [1, 2]}``); a ``:between`` filter also takes a pair
+        (``{"startDateTime:between": (lo, hi)}``); an ``id:gt`` filter is where paging starts.
+        ``limit``, ``offset``, ``page`` and ``sort`` are the client's business and refused here.
         """
         if not resource or not all(ch.isalnum() or ch in "-_" for ch in resource):
             raise ValueError(f"invalid resource name {resource!r}")
         query = {k: _query_value(k, v) for k, v in (params or {}).items()}
-        for reserved in ("limit", "offset", "page"):
+        for reserved in ("limit", "offset", "page", "sort"):
             if reserved in query:
                 raise ValueError(f"{reserved!r} is managed by the client; do not pass it")
-        query.setdefault("sort", "id")
+        query["sort"] = "id"
+        after = int(query.pop("id:gt")) if "id:gt" in query else None
         url = urljoin(self.base_url, DATA_PATH + resource)
         offset = 0
         while True:
-            resp = self._call("GET", url, params={**query, "limit": str(self.page_size),
-                                                  "offset": str(offset)})
+            page_query = {**query, "limit": str(self.page_size)}
+            if after is not None:
+                page_query["id:gt"] = str(after)
+            resp = self._call("GET", url, params=page_query)
             try:
                 body = resp.json()
                 data = body["data"]
                 meta = body.get("meta") or {}
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, AttributeError):
                 raise ApiError(resp.status_code,
                                f"GET {resource}: the answer is not a TrackTik list") from None
             if not isinstance(data, list):
                 raise ApiError(resp.status_code, f"GET {resource}: 'data' is not a list")
-            count = meta.get("count")
-            count = count if isinstance(count, int) else None
+            count = meta.get("count") if isinstance(meta, dict) else None
             page = Page(
                 resource=resource,
                 offset=offset,
-                count=count,
+                count=count if isinstance(count, int) else None,
                 limit=self.page_size,
                 records=[json.dumps(r, ensure_ascii=False, separators=(",", ":"))
                          for r in data],
                 items=data,
                 fetched_at=datetime.now(UTC),
             )
-            logger.debug("%s: %d records at offset %d of %s", resource, len(data), offset,
-                         count)
+            logger.debug("%s: %d records after id %s (%s matching)", resource, len(data),
+                         after, page.count)
             yield page
             offset += len(data)
-            if len(data) < self.page_size or (count is not None and offset >= count):
+            if len(data) < self.page_size:
                 return
+            ids = [r["id"] for r in data if isinstance(r, dict) and type(r.get("id")) is int]
+            if not ids or (after is not None and max(ids) <= after):
+                raise ApiError(resp.status_code,
+                               f"GET {resource}: a full page without a larger integer id; "
+                               "cannot page further by id")
+            after = max(ids)
 
     def iter_records(self, resource: str,
                      params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:

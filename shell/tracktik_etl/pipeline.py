@@ -4,11 +4,13 @@ The shell plans requests and streams pages; it never transforms a record. Order:
 
 1. ``regions`` (all, ``includeInactive``): the root region (id or exact name) and its
    sub-region tree; only the tree is staged.
-2. ``clients`` (sites) of those regions, ``positions`` (posts) of those sites and the
-   ``position-bill-settings`` of those posts: always fetched whole within the scope (they are
-   small), so they count as fully synced and deletions are detected on every run.
-3. ``shifts`` of those posts: by start date in windows of at most a month (full sync and
-   backfill) or changed since the watermark minus the lookback (incremental).
+2. ``clients`` (sites) of those regions and ``positions`` (posts) of those sites, each post
+   with its ``billingSetting`` and that setting's ``billSettings`` (the effective-dated bill
+   rates): always fetched whole within the scope (they are small), so they count as fully
+   synced and deletions are detected on every run.
+3. ``shifts`` of those posts, cancelled ones included: by ``startDateTime`` in windows of
+   less than a month (full sync and backfill) or by ``modifiedOn`` after the watermark minus
+   the lookback (incremental); both are documented required filters of ``/shifts``.
 4. ``employees``: those the staged shifts reference, plus (full sync) every employee of the
    region tree, or (incremental) those changed since the watermark.
 
@@ -43,12 +45,42 @@ from .staging import copy_records
 logger = logging.getLogger(__name__)
 
 RUN_LOCK_KEY = "tracktik.shell_run"
-DIMENSION_INCLUDE = "updatedOn,createdOn"
-SHIFT_INCLUDE = ",".join(
-    ["updatedOn", "createdOn", "modifiedOn", "clockedHours", "approvedHours", "billableHours",
-     "payableHours"]
-)
+
+# What a run asks TrackTik for, per resource (DESIGN.md §7; the OpenAPI description of the
+# portal is the authority). On-demand fields are named in ``include``: without them a real
+# portal leaves out a site's name and time zone, a region's time zone, a shift's hours and
+# its ``modifiedOn``. Relations (``region``, ``account``, ``employee``, ``position``) stay ids.
+STAMPS = "createdOn,updatedOn"
+INCLUDE: dict[str, str] = {
+    "regions": f"{STAMPS},timeZone",
+    "clients": f"{STAMPS},name,timeZone,address",
+    # the post's billing setting and its effective-dated rate history (the bill settings have
+    # no collection of their own that can be filtered by post)
+    "positions": f"{STAMPS},billingSetting,billingSetting.billSettings",
+    "employees": STAMPS,
+    "shifts": f"{STAMPS},modifiedOn,customId,clockedHours,approvedHours,billableHours,payableHours",
+}
+SHIFT_CHANGE_FIELD = "modifiedOn"
+"""The documented required filter of ``/shifts`` that an incremental run filters on; its
+watermark is kept on the same field (``tracktik.etl_sync_status``)."""
 FULLY_FETCHED_EVERY_RUN = ("regions", "clients", "positions", "position-bill-settings")
+"""Resources re-read whole on every run (the bill settings arrive inside the positions)."""
+
+
+def list_params(resource: str, **filters: Any) -> dict[str, Any]:
+    """The parameters a run sends to list ``resource`` with ``filters`` (``{"region:in": [..]}``):
+    every object, inactive and cancelled ones too, with the on-demand fields the warehouse
+    needs. ``tracktik-etl doctor`` probes with exactly these."""
+    return {**filters, "includeInactive": "true", "include": INCLUDE[resource]}
+
+
+def shift_windows(lo: date, hi: date) -> list[tuple[datetime, datetime]]:
+    """``startDateTime:between`` windows (under a month each) covering every shift whose local
+    start date is in [lo, hi]: shift times are UTC and a local day spans UTC-12..UTC+14."""
+    return between_windows(
+        datetime.combine(lo, datetime.min.time(), UTC) - timedelta(hours=14),
+        datetime.combine(hi + timedelta(days=1), datetime.min.time(), UTC)
+        + timedelta(hours=12) - timedelta(seconds=1))
 
 
 class Interrupted(TrackTikEtlError):
@@ -91,14 +123,19 @@ class RunSummary:
 
 
 def _relation_id(value: Any) -> int | None:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         value = value.get("id")
-    return value if isinstance(value, int) else None
+    return value if type(value) is int else None
 
 
 def _add_id(ids: set[int], value: Any) -> None:
-    if isinstance(value, int):
+    if type(value) is int:
         ids.add(value)
+
+
+def _field(item: Any, name: str) -> Any:
+    """``item[name]`` when the record is an object, else None (a malformed record)."""
+    return item.get(name) if isinstance(item, Mapping) else None
 
 
 def region_tree(regions: Iterable[Mapping[str, Any]], root: str) -> set[int]:
@@ -179,16 +216,26 @@ class Run:
         self.staged.setdefault(resource, 0)
         return staged
 
-    def _by_ids(self, resource: str, field_name: str, ids: list[int],
-                extra: Mapping[str, Any], windows: list[tuple[datetime, datetime]] | None = None
+    def _by_ids(self, resource: str, field_name: str, ids: list[int], **filters: Any
                 ) -> Iterator[Page]:
         for chunk in chunk_ids(ids):
-            base = {f"{field_name}:in": chunk, **extra}
-            if windows is None:
-                yield from self._pages(resource, base)
-            else:
-                for lo, hi in windows:
-                    yield from self._pages(resource, {**base, "startDateTime:between": (lo, hi)})
+            yield from self._pages(resource, list_params(resource, **{f"{field_name}:in": chunk},
+                                                         **filters))
+
+    def _shift_pages(self, post_ids: list[int], marks: Mapping[str, datetime | None]
+                     ) -> Iterator[Page]:
+        since = self._since("shifts", marks) if self.mode == "incremental" else None
+        if since is not None:
+            yield from self._by_ids("shifts", "position", post_ids,
+                                    **{f"{SHIFT_CHANGE_FIELD}:after": since})
+            return
+        today = datetime.now(UTC).date()
+        lo = self.start or today - timedelta(days=self.config.full_sync_days)
+        hi = self.end or today + timedelta(days=self.config.future_days)
+        for chunk in chunk_ids(post_ids):
+            for a, b in shift_windows(lo, hi):
+                yield from self._pages("shifts", list_params(
+                    "shifts", **{"position:in": chunk, "startDateTime:between": (a, b)}))
 
     def _since(self, resource: str, marks: Mapping[str, datetime | None]) -> datetime | None:
         mark = marks.get(resource)
@@ -199,70 +246,52 @@ class Run:
     def resolve_scope(self) -> tuple[list[Page], set[int]]:
         """Fetch the regions and find the Kaiser tree: done before a batch is opened, so a
         wrong password, an unreachable portal or an unknown root region leaves no batch."""
-        pages = list(self._pages("regions", {"includeInactive": "true", "include": DIMENSION_INCLUDE}))
-        return pages, region_tree((i for p in pages for i in p.items), self.config.root_region)
+        pages = list(self._pages("regions", list_params("regions")))
+        return pages, region_tree((i for p in pages for i in p.items if isinstance(i, Mapping)),
+                                  self.config.root_region)
 
     def fetch(self, marks: Mapping[str, datetime | None],
               scope: tuple[list[Page], set[int]] | None = None) -> list[str]:
-        """Fetch and stage the whole scope; return the resources that were fully synced."""
-        common = {"includeInactive": "true", "include": DIMENSION_INCLUDE}
+        """Fetch and stage the whole scope; return the resources that were fully synced.
+
+        A record of an unexpected shape (not an object, no integer id) is staged as it came
+        (the database records it as a data-quality issue); it only adds nothing to the ids
+        collected for the next requests."""
         regions, tree = scope if scope is not None else self.resolve_scope()
-        self._stage("regions", regions, keep=lambda r: r.get("id") in tree)
+        self._stage("regions", regions, keep=lambda r: _field(r, "id") in tree)
         region_ids = sorted(tree)
         site_set: set[int] = set()
-        self._stage("clients", self._by_ids("clients", "region", region_ids, common),
-                    collect=lambda i: _add_id(site_set, i.get("id")))
-        site_ids = sorted(site_set)
+        self._stage("clients", self._by_ids("clients", "region", region_ids),
+                    collect=lambda i: _add_id(site_set, _field(i, "id")))
         post_set: set[int] = set()
-        self._stage("positions", self._by_ids("positions", "account", site_ids, common),
-                    collect=lambda i: _add_id(post_set, i.get("id")))
-        post_ids = sorted(post_set)
-        self._stage("position-bill-settings",
-                    self._by_ids("position-bill-settings", "position", post_ids,
-                                 {"include": DIMENSION_INCLUDE}))
-
-        shift_params: dict[str, Any] = {"include": SHIFT_INCLUDE}
-        since = self._since("shifts", marks) if self.mode == "incremental" else None
-        if since is not None:
-            shift_params["updatedOn:after"] = since
-            shift_pages = self._by_ids("shifts", "position", post_ids, shift_params)
-        else:
-            today = datetime.now(UTC).date()
-            lo = self.start or today - timedelta(days=self.config.full_sync_days)
-            hi = self.end or today + timedelta(days=self.config.future_days)
-            # Shift dates are local: a local day spans UTC-12..UTC+14, so the instant window
-            # is widened to cover every shift whose local start date is in [lo, hi].
-            windows = between_windows(
-                datetime.combine(lo, datetime.min.time(), UTC) - timedelta(hours=14),
-                datetime.combine(hi + timedelta(days=1), datetime.min.time(), UTC)
-                + timedelta(hours=12) - timedelta(seconds=1))
-            shift_pages = self._by_ids("shifts", "position", post_ids, shift_params, windows)
+        self._stage("positions", self._by_ids("positions", "account", sorted(site_set)),
+                    collect=lambda i: _add_id(post_set, _field(i, "id")))
         referenced_set: set[int] = set()
-        self._stage("shifts", shift_pages,
-                    collect=lambda i: _add_id(referenced_set, _relation_id(i.get("employee"))))
-        referenced = sorted(referenced_set)
+        self._stage("shifts", self._shift_pages(sorted(post_set), marks),
+                    collect=lambda i: _add_id(referenced_set, _relation_id(_field(i, "employee"))))
 
         employee_ids: set[int] = set()
 
-        def new_employee(item: Mapping[str, Any]) -> bool:
-            eid = item.get("id")
+        def new_employee(item: Any) -> bool:
+            eid = _field(item, "id")
             if not isinstance(eid, int) or eid in employee_ids:
-                return False
+                return not isinstance(eid, int)  # a record without an id is staged, reported
             employee_ids.add(eid)
             return True
 
-        self._stage("employees", self._by_ids("employees", "id", referenced, common), keep=new_employee)
+        self._stage("employees", self._by_ids("employees", "id", sorted(referenced_set)),
+                    keep=new_employee)
         full_synced = list(FULLY_FETCHED_EVERY_RUN)
         if self.mode == "full":
-            self._stage("employees", self._by_ids("employees", "region", region_ids, common),
+            self._stage("employees", self._by_ids("employees", "region", region_ids),
                         keep=new_employee)
             full_synced.append("employees")
         else:
             since_emp = self._since("employees", marks)
             if since_emp is not None:
-                self._stage("employees", self._by_ids(
-                    "employees", "region", region_ids, {**common, "updatedOn:after": since_emp}),
-                    keep=new_employee)
+                self._stage("employees", self._by_ids("employees", "region", region_ids,
+                                                      **{"updatedOn:after": since_emp}),
+                            keep=new_employee)
         return full_synced
 
 

@@ -51,3 +51,19 @@ def test_same_data_again_changes_nothing(config, db_dsn):
     assert second.database["status"] == "completed", json.dumps(second.database, default=str)
     assert _snapshot(db_dsn) == before
     assert scalar(db_dsn, "SELECT count(*) FROM tracktik.dim_employees") == versions
+
+
+def test_on_demand_fields_and_bill_rates_land(config, api, db_dsn):
+    """What a real portal returns only when asked (site names and time zones, region time
+    zones) and the bill rates reached through the posts' billingSetting all arrive."""
+    summary = run_once(config, mode="full", start=SIM_START, end=SIM_END)
+    assert summary.database["status"] == "completed", summary.database
+    assert scalar(db_dsn, "SELECT count(*) FROM tracktik.dim_clients"
+                          " WHERE is_current AND (name IS NULL OR time_zone IS NULL)") == 0
+    assert scalar(db_dsn, "SELECT count(*) FROM tracktik.dim_regions"
+                          " WHERE is_current AND time_zone IS NULL") == 0
+    truth = api.truth(SIM_START, SIM_END)
+    assert scalar(db_dsn, "SELECT count(*) FROM tracktik.position_bill_settings") \
+        == truth["counts"]["position-bill-settings"]["all"]
+    billed = scalar(db_dsn, "SELECT count(*) FROM tracktik.fact_shifts WHERE bill_total > 0")
+    assert billed and billed > truth["shifts"]["count"] // 2  # type: ignore[operator]
