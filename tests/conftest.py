@@ -26,6 +26,8 @@ from pytest_postgresql import factories
 from tracktik_etl.cluster import PrivateCluster
 from tracktik_etl.migrate import migrate
 
+pytest_plugins = ["contract_plugin"]
+
 TEST_SERVER_ENV = "TRACKTIK_TEST_DATABASE_URL"
 DBNAME = f"tracktik_test_{os.getpid()}"
 TEST_HELPERS = Path(__file__).resolve().parents[1] / "db" / "tests" / "helpers"

@@ -1,0 +1,1 @@
+"""Contract tests: requests and responses checked against the TrackTik OpenAPI files."""
