@@ -60,10 +60,15 @@ def world() -> dict[str, list[Any]]:
         ],
         "clients": [{"id": 9100, "name": "Site'; DELETE FROM tracktik.etl_batches; --", "type": "CLIENT",
                      "status": "ACTIVE", "region": 902, "timeZone": "America/Denver", "updatedOn": UPDATED}],
+        # the post's rate history embedded as the API returns it (billingSetting.billSettings),
+        # with a crafted item next to the good one
         "positions": [{"id": 99000, "name": "Post $$ || pg_sleep(10) || $$", "status": "ACTIVE",
-                       "account": 9100, "nonBillable": False, "updatedOn": UPDATED}],
-        "position-bill-settings": [{"id": 1, "position": 99000, "rate": "40.00",
-                                    "effectiveDate": "2024-01-01"}],
+                       "account": 9100, "nonBillable": False, "updatedOn": UPDATED,
+                       "billingSetting": {"id": 5, "position": 99000, "type": "HOURLY", "billSettings": [
+                           {"id": 1, "positionBilling": 5, "billingType": "HOURLY", "rate": "40.00",
+                            "effectiveDate": "2024-01-01"},
+                           {"id": DROP_FACTS, "positionBilling": 5, "billingType": DROP_DIMS,
+                            "rate": "40.00", "effectiveDate": "2024-01-01"}]}}],
         "employees": [
             {"id": 9001, "firstName": DROP_FACTS, "lastName": megabyte(), "email": "a@b.c'--",
              "status": "ACTIVE", "region": 902, "updatedOn": UPDATED},
@@ -92,6 +97,7 @@ def world() -> dict[str, list[Any]]:
 
 # (data_quality_issues.record_id, table_name, issue_type) of every bad record but the 1 MB id
 EXPECTED_ISSUES = sorted([
+    (DROP_FACTS, "position_bill_settings", "missing_required_field"),
     (DROP_DIMS, "dim_employees", "invalid_field_value"),
     ('{"id": {"$ne": 1}}', "dim_employees", "invalid_field_value"),
     (str(FORTY_DIGITS), "dim_employees", "invalid_field_value"),

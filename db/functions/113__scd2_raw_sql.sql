@@ -8,7 +8,9 @@
 --   _ts_text               updatedOn as sent (NULL when absent or JSON null)
 --   _r<ordinal>            each source attribute (scd2_attributes.ordinal) as text, a relation
 --                          as the id of an integer or of an included object {"id": ...},
---                          a jsonb column as jsonb
+--                          a jsonb column as jsonb; read at source_path, else (absent or JSON
+--                          null) at fallback_path when declared, and NULL when json_types is
+--                          declared and the value's JSON type is not one of them
 --
 -- Cheap on purpose: the merge compares these raw values with the current versions and
 -- validates, casts and hashes only the records that differ (tracktik._scd2_typed_sql).
@@ -30,6 +32,16 @@ BEGIN
 
     SELECT pg_catalog.string_agg(
                CASE
+                   -- declared with a fallback path or accepted JSON types: read through the
+                   -- jsonb value v (the plain forms below are the fast path of the others)
+                   WHEN x.fallback_path IS NOT NULL OR x.json_types IS NOT NULL THEN
+                       CASE
+                           WHEN a.references_dimension IS NOT NULL THEN pg_catalog.format(
+                               'CASE WHEN pg_catalog.jsonb_typeof(%1$s) = %2$L THEN (%1$s) ->> %3$L ELSE (%1$s) #>> %4$L END AS %5$I',
+                               v.expr, 'object', 'id', '{}', '_r' || a.ordinal)
+                           WHEN a.sql_type = 'jsonb' THEN pg_catalog.format('%s AS %I', v.expr, '_r' || a.ordinal)
+                           ELSE pg_catalog.format('(%s) #>> %L AS %I', v.expr, '{}', '_r' || a.ordinal)
+                       END
                    WHEN a.references_dimension IS NOT NULL THEN pg_catalog.format(
                        'CASE WHEN pg_catalog.jsonb_typeof(%1$s) = %2$L THEN (%1$s) ->> %3$L ELSE %4$s END AS %5$I',
                        tracktik._json_path_sql('s.record', a.source_path, false), 'object', 'id',
@@ -41,6 +53,19 @@ BEGIN
                END, E',\n               ' ORDER BY a.ordinal)
       INTO v_raw
       FROM tracktik._scd2_columns(p_dimension) AS a
+      JOIN tracktik.scd2_attributes AS x ON x.dimension = p_dimension AND x.column_name = a.column_name
+     CROSS JOIN LATERAL (
+        -- the value: at source_path, else (absent or JSON null) at fallback_path; NULL when
+        -- its JSON type is not one of json_types
+        SELECT CASE WHEN x.json_types IS NULL THEN f.expr
+                    ELSE pg_catalog.format('CASE WHEN pg_catalog.jsonb_typeof(%s) = ANY (%L::text[]) THEN %s END',
+                                           f.expr, x.json_types, f.expr) END AS expr
+          FROM (SELECT CASE WHEN x.fallback_path IS NULL THEN tracktik._json_path_sql('s.record', a.source_path, false)
+                            ELSE pg_catalog.format('coalesce(NULLIF(%s, %L::jsonb), %s)',
+                                                   tracktik._json_path_sql('s.record', a.source_path, false), 'null',
+                                                   tracktik._json_path_sql('s.record', x.fallback_path, false)) END AS expr
+               ) AS f
+     ) AS v
      WHERE a.source_path IS NOT NULL;
 
     RETURN pg_catalog.format($sql$
@@ -69,4 +94,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik._scd2_raw_sql(text, uuid, text) IS
-    'Internal: generates the one-pass SELECT of a batch''s staged records of a dimension as raw values (_id, _ts_text, _r<ordinal>), compared by the merge with the current versions before any validation.';
+    'Internal: generates the one-pass SELECT of a batch''s staged records of a dimension as raw values (_id, _ts_text, _r<ordinal>; the declaration''s fallback_path and json_types applied), compared by the merge with the current versions before any validation.';

@@ -3,7 +3,12 @@
 -- came from. Most specific first (DESIGN.md section 5):
 --   1. position_override      tracktik.bill_rate_overrides, scope 'position'
 --   2. position_bill_setting  tracktik.position_bill_settings (TrackTik): the setting with the
---                             latest effective_date on or before the date
+--                             latest effective_date on or before the date. Only an HOURLY
+--                             setting (without overtimeRateType RATE) gives a rate: while any
+--                             other is in force the post has none (bill_rate and multipliers
+--                             NULL, rate_source position_bill_setting, rate_ref the setting):
+--                             its shifts are never billed at an hourly rate, and the less
+--                             specific levels below do not apply
 --   3. client_override        bill_rate_overrides, scope 'client' (the site)
 --   4. region_override        bill_rate_overrides, scope 'region': the site's region, else the
 --                             nearest ancestor region that has one (walked up the tree)
@@ -64,6 +69,7 @@ AS $$
                po.double_time_multiplier AS po_dt, po.holiday_multiplier AS po_hol,
                bs.setting_id AS bs_id, bs.bill_rate AS bs_rate, bs.overtime_multiplier AS bs_ot,
                bs.double_time_multiplier AS bs_dt,
+               (bs.billing_type = 'HOURLY' AND bs.overtime_rate_type IS DISTINCT FROM 'RATE') AS bs_hourly,
                co.rate_id AS co_id, co.bill_rate AS co_rate, co.overtime_multiplier AS co_ot,
                co.double_time_multiplier AS co_dt, co.holiday_multiplier AS co_hol,
                rr.rate_id AS rr_id, rr.bill_rate AS rr_rate, rr.overtime_multiplier AS rr_ot,
@@ -78,17 +84,17 @@ AS $$
           LEFT JOIN overrides AS go ON go.scope = 'global' AND go.span @> c.d
     )
     SELECT r.pos, r.cli, r.reg, r.d,
-           CASE r.level WHEN 1 THEN r.po_rate WHEN 2 THEN r.bs_rate WHEN 3 THEN r.co_rate
-                        WHEN 4 THEN r.rr_rate WHEN 5 THEN r.go_rate END,
-           CASE WHEN r.level IS NOT NULL THEN coalesce(
+           CASE r.level WHEN 1 THEN r.po_rate WHEN 2 THEN CASE WHEN r.bs_hourly THEN r.bs_rate END
+                        WHEN 3 THEN r.co_rate WHEN 4 THEN r.rr_rate WHEN 5 THEN r.go_rate END,
+           CASE WHEN r.level IS NOT NULL AND (r.level <> 2 OR r.bs_hourly) THEN coalesce(
                CASE r.level WHEN 1 THEN r.po_ot WHEN 2 THEN r.bs_ot WHEN 3 THEN r.co_ot
                             WHEN 4 THEN r.rr_ot WHEN 5 THEN r.go_ot END,
                s.default_overtime_multiplier) END,
-           CASE WHEN r.level IS NOT NULL THEN coalesce(
+           CASE WHEN r.level IS NOT NULL AND (r.level <> 2 OR r.bs_hourly) THEN coalesce(
                CASE r.level WHEN 1 THEN r.po_dt WHEN 2 THEN r.bs_dt WHEN 3 THEN r.co_dt
                             WHEN 4 THEN r.rr_dt WHEN 5 THEN r.go_dt END,
                s.default_double_time_multiplier) END,
-           CASE WHEN r.level IS NOT NULL THEN coalesce(
+           CASE WHEN r.level IS NOT NULL AND (r.level <> 2 OR r.bs_hourly) THEN coalesce(
                CASE r.level WHEN 1 THEN r.po_hol WHEN 3 THEN r.co_hol
                             WHEN 4 THEN r.rr_hol WHEN 5 THEN r.go_hol END,
                s.default_holiday_multiplier) END,
@@ -102,4 +108,4 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION tracktik._bill_rates_for(bigint[], bigint[], bigint[], date[]) IS
-    'Bill rate in force, multipliers and source for each (position, site, region, date) of four parallel arrays: position override, TrackTik position-bill-setting, site, region (nearest ancestor), global.';
+    'Bill rate in force, multipliers and source for each (position, site, region, date) of four parallel arrays: position override, TrackTik position-bill-setting (HOURLY only: another billing type in force leaves the post without a rate), site, region (nearest ancestor), global.';

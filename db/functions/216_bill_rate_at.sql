@@ -20,4 +20,4 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION tracktik.bill_rate_at(bigint, bigint, bigint, date) IS
-    'The bill rate in force for a position at a site in a region on a date, its multipliers and its source (position_override, position_bill_setting, client_override, region_override, global_override); no row values when none.';
+    'The bill rate in force for a position at a site in a region on a date, its multipliers and its source (position_override, position_bill_setting, client_override, region_override, global_override); NULL values when none, and a NULL rate with source position_bill_setting while a TrackTik setting that is not HOURLY is in force.';

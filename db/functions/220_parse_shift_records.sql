@@ -28,11 +28,14 @@
 -- (then the latest fetched); each other copy gets a duplicate_in_batch issue (info when
 -- identical to the winner, warning otherwise) and is not a failure. A winner that is bad
 -- skips the shift.
--- Warning, loaded anyway: approved_exceeds_clocked.
+-- Warnings, loaded anyway: approved_exceeds_clocked; future_timestamp (modifiedOn later than
+-- the batch's started_at).
 -- An issue is not recorded again while the same one (table, record id, issue type) is open:
 -- reprocessing a period, or a later batch with the same record, adds no duplicate.
 --
--- Result: {"records", "unchanged", "failed", "duplicates", "warnings", "max_updated_on"};
+-- Result: {"records", "unchanged", "failed", "duplicates", "warnings", "max_modified_on"};
+-- max_modified_on is the shifts watermark: the latest modifiedOn (the field of the incremental
+-- filter; updatedOn does not count) of the accepted records, never later than the batch start;
 -- pg_temp.tt_shift_src holds the parsed records, the usable ones with problem IS NULL AND
 -- dup_rank = 1.
 CREATE OR REPLACE FUNCTION tracktik._parse_shift_records(p_batch_id uuid, p_period_id text DEFAULT NULL)
@@ -58,7 +61,11 @@ DECLARE
     v_duplicates   integer;
     v_warnings     integer := 0;
     v_stamp        timestamptz;
+    v_started_at   timestamptz;
+    v_future       integer := 0;
 BEGIN
+    SELECT b.started_at INTO v_started_at FROM tracktik.etl_batches AS b WHERE b.batch_id = p_batch_id;
+
     DROP TABLE IF EXISTS pg_temp.tt_shift_src;
     CREATE TEMPORARY TABLE tt_shift_src (
         src_tid           tid          NOT NULL,
@@ -79,6 +86,7 @@ BEGIN
         summary_billable  numeric,
         summary_payable   numeric,
         stamp             timestamptz,
+        modified_at       timestamptz,
         problem           text,
         problem_detail    text,
         dup_rank          bigint
@@ -121,6 +129,7 @@ BEGIN
             SELECT p.src_tid, p.fetched_at, p.shift_id, p.id_text, p.status, p.start_at, p.end_at,
                    p.tz_text, p.employee_id, p.position_id, p.break_minutes, p.billable_flag,
                    p.payable_flag, p.clocked, p.approved, p.summary_billable, p.summary_payable, p.stamp,
+                   p.modified_at,
                    CASE
                        WHEN p.shift_id IS NULL THEN 'missing_required_field'
                        WHEN p.status IS NULL THEN 'missing_required_field'
@@ -205,7 +214,9 @@ BEGIN
                                 WHEN tracktik._is_iso_timestamptz(t.updated_text) THEN t.updated_text::timestamptz END,
                            CASE WHEN t.modified_text IS NOT DISTINCT FROM t.updated_text THEN NULL
                                 WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz
-                                WHEN tracktik._is_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz END) AS stamp
+                                WHEN tracktik._is_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz END) AS stamp,
+                       CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz
+                            WHEN tracktik._is_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz END AS modified_at
                   FROM (
                     -- each JSON field extracted once (OFFSET 0 keeps the planner from re-inlining)
                     SELECT s.src_tid, s.fetched_at,
@@ -281,12 +292,14 @@ BEGIN
     SELECT count(*)::integer,
            count(*) FILTER (WHERE s.problem IS NOT NULL AND (s.shift_id IS NULL OR s.dup_rank = 1))::integer,
            count(*) FILTER (WHERE s.shift_id IS NOT NULL AND s.dup_rank > 1)::integer,
-           max(s.stamp)
+           -- the watermark: modifiedOn (the incremental filter's field) of accepted records,
+           -- never later than the batch start
+           max(s.modified_at) FILTER (WHERE s.problem IS NULL AND s.dup_rank = 1 AND s.modified_at <= v_started_at)
       INTO v_parsed, v_failed, v_duplicates, v_stamp
       FROM pg_temp.tt_shift_src AS s;
     IF v_shortcut THEN
-        -- all records, the skipped unchanged ones too (their updatedOn was seen by the batch
-        -- that stored them, so max_updated_on need not look at them)
+        -- all records, the skipped unchanged ones too (their modifiedOn was seen by the batch
+        -- that stored them, so max_modified_on need not look at them)
         SELECT count(*)::integer INTO v_records
           FROM staging.api_records AS a
          WHERE a.batch_id = p_batch_id AND a.resource = 'shifts';
@@ -343,13 +356,28 @@ BEGIN
                             WHERE q.resolved_at IS NULL AND q.issue_type = 'approved_exceeds_clocked'
                               AND q.table_name = 'fact_shifts' AND q.record_id = s.shift_id::text);
         GET DIAGNOSTICS v_warnings = ROW_COUNT;
+
+        -- modifiedOn after the batch started: loaded, but the watermark does not move to it
+        INSERT INTO tracktik.data_quality_issues
+               (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
+        SELECT p_batch_id, 'fact_shifts', s.shift_id::text, 'future_timestamp', 'warning',
+               pg_catalog.format('modifiedOn %s is after the batch started (%s); loaded, but the watermark does not move to it',
+                                 s.modified_at, v_started_at),
+               pg_catalog.jsonb_build_object('modifiedOn', s.modified_at, 'batch_started_at', v_started_at)
+          FROM pg_temp.tt_shift_src AS s
+         WHERE s.problem IS NULL AND s.dup_rank = 1 AND s.modified_at > v_started_at
+           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
+                            WHERE q.resolved_at IS NULL AND q.issue_type = 'future_timestamp'
+                              AND q.table_name = 'fact_shifts' AND q.record_id = s.shift_id::text);
+        GET DIAGNOSTICS v_future = ROW_COUNT;
+        v_warnings := v_warnings + v_future;
     END IF;
 
     RETURN pg_catalog.jsonb_build_object('records', v_records, 'unchanged', v_records - v_parsed,
                                          'failed', v_failed, 'duplicates', v_duplicates,
-                                         'warnings', v_warnings, 'max_updated_on', v_stamp);
+                                         'warnings', v_warnings, 'max_modified_on', v_stamp);
 END
 $$;
 
 COMMENT ON FUNCTION tracktik._parse_shift_records(uuid, text) IS
-    'Internal step 1 of the shift load: parses the batch''s staged shifts (or a period''s stored raw_data) once into pg_temp.tt_shift_src (unchanged records skipped), validates them, ranks duplicates and records data-quality issues. Returns {records, unchanged, failed, duplicates, warnings, max_updated_on}.';
+    'Internal step 1 of the shift load: parses the batch''s staged shifts (or a period''s stored raw_data) once into pg_temp.tt_shift_src (unchanged records skipped), validates them, ranks duplicates and records data-quality issues. Returns {records, unchanged, failed, duplicates, warnings, max_modified_on} (the watermark: latest modifiedOn of accepted records, never past the batch start; a later one is a future_timestamp warning).';

@@ -34,7 +34,7 @@ BEGIN
         'failed',       v_parse -> 'failed',
         'duplicates',   v_parse -> 'duplicates',
         'warnings',     v_parse -> 'warnings',
-        'max_updated_on', v_parse -> 'max_updated_on',
+        'max_modified_on', v_parse -> 'max_modified_on',
         'facts',        v_resolve -> 'facts',
         'inferred',     v_resolve -> 'inferred',
         'variances',    v_resolve -> 'variances',

@@ -2,14 +2,15 @@
 -- tracktik.fact_shifts, billed, in the caller's transaction (run_kaiser_batch calls it after the
 -- dimension merge).
 --
--- First the batch's TrackTik position-bill-settings (the rates the shifts bill at), then the
+-- First the batch's TrackTik bill settings (embedded in its positions records, or staged as
+-- position-bill-settings: the rates the shifts bill at), then the
 -- shifts (tracktik._load_shifts): parsed once, validated (bad records skipped with an issue,
 -- the rest loads), dimensions and surrogate keys valid at shift start, local date and billing
 -- period (partitions ensured), hours, then billing of every employee-week the batch touches,
 -- and finally an upsert that rewrites only rows whose content changed. Serialised with every
 -- other writer of the fact table by a transaction advisory lock.
 --
--- Returns {"records", "failed", "duplicates", "warnings", "max_updated_on", "facts", "inferred",
+-- Returns {"records", "failed", "duplicates", "warnings", "max_modified_on", "facts", "inferred",
 -- "variances", "partitions_created", "new", "changed", "moved", "stale", "unchanged", "written",
 -- "weeks_billed", "stored_rows_rebilled", "missing_rate", "bill_settings": {...}}.
 CREATE OR REPLACE FUNCTION tracktik.load_fact_shifts(p_batch_id uuid)
@@ -43,4 +44,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik.load_fact_shifts(uuid) IS
-    'Loads a staged batch''s position-bill-settings and shifts into tracktik.fact_shifts with hours and billing of every touched employee-week, in the caller''s transaction; bad records skipped with data-quality issues; unchanged rows never rewritten. Returns counts. TT001 NULL batch, TT002 unknown batch, TT020 shift in two periods, TT021 bad default time zone.';
+    'Loads a staged batch''s TrackTik bill settings (embedded in its positions records or staged on their own) and shifts into tracktik.fact_shifts with hours and billing of every touched employee-week, in the caller''s transaction; bad records skipped with data-quality issues; unchanged rows never rewritten. Returns counts. TT001 NULL batch, TT002 unknown batch, TT020 shift in two periods, TT021 bad default time zone.';

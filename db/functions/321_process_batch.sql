@@ -3,9 +3,12 @@
 --
 --   1. tracktik.merge_dimensions     SCD2 merge: regions -> clients -> positions -> employees
 --   2. tracktik.load_fact_shifts     bill settings, shifts, hours, billing, data quality
---   3. _advance_sync_watermarks      per resource: latest updatedOn/modifiedOn seen
+--   3. _advance_sync_watermarks      per resource: the incremental filter's field (shifts
+--                                    modifiedOn, others updatedOn) of accepted records, never
+--                                    past the batch start
 --   4. the batch row                 completed, counts (records_failed = records skipped as bad
---                                    by the merge and the loads), per-step details in metadata
+--                                    by the merge and the loads, bill settings embedded in the
+--                                    positions records included), per-step details in metadata
 --   5. reporting                     REFRESH MATERIALIZED VIEW tracktik.mv_billing_period_totals
 --                                    (CONCURRENTLY unless the view is empty)
 -- Deferred constraints are checked before returning, so any violation fails the batch here,
@@ -66,11 +69,21 @@ BEGIN
     -- dimensions, facts and billing, watermarks
     v_merge := tracktik.merge_dimensions(p_batch_id);
     v_facts := tracktik.load_fact_shifts(p_batch_id);
+    -- (the shift load knows the shifts' modifiedOn mark; the bill settings, embedded in the
+    -- positions records, are counted and marked by their loader)
     v_marks := tracktik._advance_sync_watermarks(
-                   p_batch_id, pg_catalog.jsonb_build_object('shifts', v_facts -> 'max_updated_on'));
+                   p_batch_id,
+                   pg_catalog.jsonb_build_object('shifts', v_facts -> 'max_modified_on',
+                                                 'position-bill-settings',
+                                                 pg_catalog.jsonb_build_object(
+                                                     'mark', v_facts -> 'bill_settings' -> 'max_updated_on',
+                                                     'records', v_facts -> 'bill_settings' -> 'records')));
 
     -- counts
+    -- (the staged records, and the bill settings embedded in the positions records: each one an
+    -- API object that is loaded or skipped on its own)
     SELECT count(*)::integer INTO v_records FROM staging.api_records AS a WHERE a.batch_id = p_batch_id;
+    v_records := v_records + coalesce((v_facts -> 'bill_settings' ->> 'embedded')::integer, 0);
     SELECT coalesce(sum(CASE WHEN pg_catalog.jsonb_typeof(d.value -> 'skipped') = 'number'
                              THEN (d.value ->> 'skipped')::integer ELSE 0 END), 0)::integer
       INTO v_merge_failed

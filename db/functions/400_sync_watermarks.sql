@@ -13,4 +13,4 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION tracktik.sync_watermarks() IS
-    'Per API resource: the high-water mark of updatedOn/modifiedOn seen in completed batches and the batch that set it. The shell asks the API for changes after (mark - lookback).';
+    'Per API resource: the high-water mark on the field of its incremental filter (shifts modifiedOn, other resources updatedOn) of accepted records in completed batches, never later than the start of the batch that set it, and that batch. The shell asks the API for changes after (mark - lookback).';

@@ -28,7 +28,7 @@ SELECT is((tt_test.fact(200)).bill_total, 30.00 * 13 + 30.00 * 3, 'the Californi
 SELECT is((tt_test.fact(200)).client_key, (SELECT surrogate_key FROM tracktik.dim_clients WHERE client_id = 100),
           'facts point at the merged dimension versions');
 SELECT is((SELECT last_sync_timestamp FROM tracktik.etl_sync_status WHERE table_name = 'shifts'),
-          '2025-06-01T00:00:00+00:00'::timestamptz, 'the shifts watermark is the latest updatedOn');
+          '2025-06-01T00:00:00+00:00'::timestamptz, 'the shifts watermark is the latest modifiedOn');
 SELECT is((SELECT last_sync_timestamp FROM tracktik.etl_sync_status WHERE table_name = 'regions'),
           '2024-06-01T00:00:00+00:00'::timestamptz, 'every staged resource gets its watermark');
 SELECT is((SELECT shifts FROM tracktik.mv_billing_period_totals WHERE billing_period_id = '2025_02'), 7::bigint,

@@ -85,7 +85,9 @@ RETURNS uuid LANGUAGE sql AS $$
 $$;
 
 -- A shift record as the API returns it. Times are ISO texts with offsets; no timeZone (the
--- site's applies) unless p_extra gives one; no break; billable and payable.
+-- site's applies) unless p_extra gives one; no break; billable and payable; updatedOn and
+-- modifiedOn 2025-06-01 (modifiedOn follows an updatedOn that p_extra gives, unless p_extra
+-- gives its own).
 CREATE OR REPLACE FUNCTION tt_test.shift(p_id bigint, p_employee bigint, p_position bigint,
                                          p_start text, p_end text, p_extra jsonb DEFAULT '{}')
 RETURNS jsonb LANGUAGE sql AS $$
@@ -93,7 +95,9 @@ RETURNS jsonb LANGUAGE sql AS $$
                'id', p_id, 'status', 'ACTIVE', 'startDateTime', p_start, 'endDateTime', p_end,
                'employee', p_employee, 'position', p_position, 'breakInMinutes', 0,
                'billable', true, 'payable', true, 'vacant', p_employee IS NULL,
-               'updatedOn', '2025-06-01T00:00:00+00:00') || p_extra;
+               'updatedOn', '2025-06-01T00:00:00+00:00',
+               'modifiedOn', coalesce(p_extra -> 'modifiedOn', p_extra -> 'updatedOn',
+                                      '"2025-06-01T00:00:00+00:00"'::jsonb)) || p_extra;
 $$;
 
 CREATE OR REPLACE FUNCTION tt_test.stage(p_batch uuid, p_resource text, p_record jsonb)
@@ -180,3 +184,46 @@ RETURNS void LANGUAGE sql AS $$
 $$;
 
 -- True when the SCD2 merge of issue 3 is installed (tests that need it skip otherwise).
+
+-- A TrackTik bill setting (PositionBillSettings item) as the API embeds it in
+-- billingSetting.billSettings: no position field; positionBilling is the billing setting's id
+-- (tt_test.billing_setting_id of the post). p_extra overrides or adds fields.
+CREATE OR REPLACE FUNCTION tt_test.billing_setting_id(p_position bigint)
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT 900000 + p_position;
+$$;
+
+CREATE OR REPLACE FUNCTION tt_test.bill_setting(p_id bigint, p_position bigint, p_rate numeric,
+                                                p_effective_date text, p_extra jsonb DEFAULT '{}')
+RETURNS jsonb LANGUAGE sql AS $$
+    SELECT jsonb_build_object(
+               'id', p_id, 'positionBilling', tt_test.billing_setting_id(p_position), 'billingType', 'HOURLY',
+               'rate', p_rate, 'effectiveDate', p_effective_date, 'overtimeRateType', 'DEFAULT',
+               'createdOn', '2024-06-01T00:00:00+00:00', 'updatedOn', '2024-06-01T00:00:00+00:00') || p_extra;
+$$;
+
+-- A positions record as the API returns it with include=billingSetting,billingSetting.billSettings:
+-- the post's rate history embedded in billingSetting.billSettings.
+CREATE OR REPLACE FUNCTION tt_test.api_post_with_settings(p_position bigint, p_site bigint, p_settings jsonb,
+                                                          p_type text DEFAULT 'HOURLY')
+RETURNS jsonb LANGUAGE sql AS $$
+    SELECT jsonb_build_object(
+               'id', p_position, 'customId', 'P' || p_position, 'name', 'Post ' || p_position, 'status', 'ACTIVE',
+               'account', p_site, 'nonBillable', false,
+               'createdOn', '2024-06-01T00:00:00+00:00', 'updatedOn', '2024-06-01T00:00:00+00:00',
+               'billingSetting', jsonb_build_object(
+                   'id', tt_test.billing_setting_id(p_position), 'position', p_position, 'type', p_type,
+                   'holiday', 'REGULAR', 'billSettings', p_settings));
+$$;
+
+-- Stage a post with its embedded bill settings (the world's site of the post).
+CREATE OR REPLACE FUNCTION tt_test.stage_post_settings(p_batch uuid, p_position bigint, p_settings jsonb,
+                                                       p_type text DEFAULT 'HOURLY')
+RETURNS void LANGUAGE sql AS $$
+    SELECT tt_test.stage(p_batch, 'positions',
+                         tt_test.api_post_with_settings(
+                             p_position,
+                             coalesce((SELECT d.client_id FROM tracktik.dim_positions AS d
+                                        WHERE d.position_id = p_position AND d.is_current), 0),
+                             p_settings, p_type));
+$$;
