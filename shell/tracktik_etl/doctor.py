@@ -20,7 +20,14 @@ from typing import Any
 from .client import Page, TrackTikClient, TrackTikError, chunk_ids
 from .config import Config
 from .errors import ConfigError
-from .pipeline import INCLUDE, SHIFT_CHANGE_FIELD, list_params, region_tree, shift_windows
+from .pipeline import (
+    INCLUDE,
+    SHIFT_CHANGE_FIELD,
+    SHIFT_LOG_PARAMS,
+    list_params,
+    region_tree,
+    shift_windows,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +52,7 @@ NEEDED: dict[str, dict[str, str]] = {
     "shifts": {"id": "number", "status": "text", "startDateTime": "stamp", "endDateTime": "stamp",
                "timeZone": "text", "employee": "id", "position": "id", "breakInMinutes": "number",
                SHIFT_CHANGE_FIELD: "stamp", "clockedHours": "number", "approvedHours": "number"},
+    "shift-logs": {"id": "number", "changeType": "text", "shift": "id", "createdOn": "stamp"},
 }
 OPTIONAL_IN_A_PAGE = frozenset({"parentRegion", "address", "employee", "clockedHours", "approvedHours"})
 """Fields a whole page may legitimately lack (no sub-regions on it, sites without an address,
@@ -207,6 +215,8 @@ class Doctor:
             self._probe("shifts", f"by position:in, {SHIFT_CHANGE_FIELD}:after (incremental)",
                         list_params("shifts", **{"position:in": post_ids,
                                                  f"{SHIFT_CHANGE_FIELD}:after": since}))
+            self._probe("shift-logs", "changeType=REMOVED, createdOn:after (deletions)",
+                        {**SHIFT_LOG_PARAMS, "createdOn:after": since})
         else:
             self._not_checked("shifts", "by position:in", "no post under the root region's sites",
                               blocked=posts is None)

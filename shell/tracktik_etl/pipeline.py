@@ -11,8 +11,15 @@ The shell plans requests and streams pages; it never transforms a record. Order:
 3. ``shifts`` of those posts, cancelled ones included: by ``startDateTime`` in windows of
    less than a month (full sync and backfill) or by ``modifiedOn`` after the watermark minus
    the lookback (incremental); both are documented required filters of ``/shifts``.
+   A full sync or backfill passes its window of shift dates in the batch's metadata
+   (``shift_window``) and lists ``shifts`` as fully synced: a stored shift of those posts and
+   dates that TrackTik no longer returns was deleted there. An incremental run also reads the
+   ``/shift-logs`` entries of ``changeType`` REMOVED since the watermark minus the lookback.
 4. ``employees``: those the staged shifts reference, plus (full sync) every employee of the
    region tree, or (incremental) those changed since the watermark.
+
+A record PostgreSQL cannot store as jsonb (``\\u0000``, ``NaN``, a lone surrogate) is set
+aside in ``staging.rejected_records`` (:mod:`tracktik_etl.staging`), never dropped or fatal.
 
 Then ``tracktik.mark_batch_staged`` and ``CALL tracktik.run_kaiser_batch(batch)``, which does
 everything else inside PostgreSQL in one transaction.
@@ -40,7 +47,7 @@ from .client import Page, TrackTikClient, between_windows, chunk_ids
 from .config import Config
 from .errors import BatchBusy, ConfigError, TrackTikEtlError, from_database_error
 from .migrate import connect
-from .staging import copy_records
+from .staging import copy_records, copy_rejected, split_stageable
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +67,8 @@ INCLUDE: dict[str, str] = {
     "employees": STAMPS,
     "shifts": f"{STAMPS},modifiedOn,customId,clockedHours,approvedHours,billableHours,payableHours",
 }
+SHIFT_LOG_PARAMS = {"changeType": "REMOVED"}
+"""What an incremental run asks ``/shift-logs`` for (with ``createdOn:after``): deletions."""
 SHIFT_CHANGE_FIELD = "modifiedOn"
 """The documented required filter of ``/shifts`` that an incremental run filters on; its
 watermark is kept on the same field (``tracktik.etl_sync_status``)."""
@@ -96,13 +105,17 @@ class RunSummary:
     database: dict[str, Any] = field(default_factory=dict)
     fetch_seconds: float = 0.0
     """Time spent fetching and staging (until the batch was marked staged)."""
+    rejected: dict[str, int] = field(default_factory=dict)
+    """Records set aside because they cannot be stored as jsonb (reported as issues)."""
 
     def lines(self) -> list[str]:
         db = self.database
         out = [
             f"batch {self.batch_id} ({self.mode}): {db.get('status', '?')} in {self.seconds:.1f} s"
             f" (fetch and stage {self.fetch_seconds:.1f} s)",
-            "staged: " + ", ".join(f"{k} {v}" for k, v in self.staged.items()),
+            "staged: " + ", ".join(f"{k} {v}" for k, v in self.staged.items())
+            + ("; set aside (not storable as jsonb): "
+               + ", ".join(f"{k} {v}" for k, v in self.rejected.items()) if self.rejected else ""),
             f"records processed {db.get('records_processed', 0)}, failed {db.get('records_failed', 0)}",
         ]
         merge = (db.get("metadata") or {}).get("merge")
@@ -182,14 +195,30 @@ class Run:
         self.stop = stop or threading.Event()
         self.progress = progress
         self.staged: dict[str, int] = {}
+        self.rejected: dict[str, int] = {}
+        """Records set aside per resource because they cannot be stored as jsonb."""
+        self.count_changes: list[dict[str, Any]] = []
+        """Listings whose ``meta.count`` differed from the records read (TrackTik changed while
+        the run paged): a warning, and part of the batch's metadata."""
+        self.metadata: dict[str, Any] = {}
+        """What the batch's processing needs to know beyond the records (the shift window)."""
         self.batch_id: UUID | None = None
 
     # -- fetching ----------------------------------------------------------------------
     def _pages(self, resource: str, params: Mapping[str, Any]) -> Iterator[Page]:
+        first_count: int | None = None
+        read = 0
         for page in self.client.iter_pages(resource, params):
             if self.stop.is_set():
                 raise Interrupted("stop requested; the batch is left to be marked abandoned")
+            if page.offset == 0:
+                first_count = page.count
+            read += len(page)
             yield page
+        if first_count is not None and first_count != read:
+            logger.warning("%s: TrackTik counted %d matching records at the first page, %d were "
+                           "read: its data changed while the run paged", resource, first_count, read)
+            self.count_changes.append({"resource": resource, "counted": first_count, "read": read})
 
     def _stage(self, resource: str, pages: Iterable[Page],
                keep: Callable[[Mapping[str, Any]], bool] | None = None,
@@ -204,6 +233,11 @@ class Run:
             else:
                 pairs = [(t, i) for t, i in zip(page.records, page.items, strict=True) if keep(i)]
                 records, items = [t for t, _ in pairs], [i for _, i in pairs]
+            records, items, rejected = split_stageable(records, items)
+            if rejected:
+                self.rejected[resource] = self.rejected.get(resource, 0) + len(rejected)
+                if not self.dry_run:
+                    copy_rejected(self.conn, self.batch_id, resource, rejected)  # type: ignore[arg-type]
             if records and not self.dry_run:
                 copy_records(self.conn, self.batch_id, resource, records)  # type: ignore[arg-type]
             if collect is not None:
@@ -232,6 +266,9 @@ class Run:
         today = datetime.now(UTC).date()
         lo = self.start or today - timedelta(days=self.config.full_sync_days)
         hi = self.end or today + timedelta(days=self.config.future_days)
+        # every shift of these posts dated in [lo, hi] is read: a stored one that TrackTik no
+        # longer returns was deleted there (the database applies its circuit breaker)
+        self.metadata["shift_window"] = {"from": lo.isoformat(), "to": hi.isoformat()}
         for chunk in chunk_ids(post_ids):
             for a, b in shift_windows(lo, hi):
                 yield from self._pages("shifts", list_params(
@@ -269,6 +306,11 @@ class Run:
         referenced_set: set[int] = set()
         self._stage("shifts", self._shift_pages(sorted(post_set), marks),
                     collect=lambda i: _add_id(referenced_set, _relation_id(_field(i, "employee"))))
+        since_logs = self._since("shifts", marks) if self.mode == "incremental" else None
+        if since_logs is not None:
+            # deletions an incremental run cannot see in /shifts: the shift log's REMOVED entries
+            self._stage("shift-logs", self._pages("shift-logs", {
+                **SHIFT_LOG_PARAMS, "createdOn:after": since_logs}))
 
         employee_ids: set[int] = set()
 
@@ -282,6 +324,8 @@ class Run:
         self._stage("employees", self._by_ids("employees", "id", sorted(referenced_set)),
                     keep=new_employee)
         full_synced = list(FULLY_FETCHED_EVERY_RUN)
+        if "shift_window" in self.metadata:
+            full_synced.append("shifts")
         if self.mode == "full":
             self._stage("employees", self._by_ids("employees", "region", region_ids),
                         keep=new_employee)
@@ -342,7 +386,9 @@ def run_once(config: Config, *, mode: str = "incremental", start: date | None = 
                 logger.info("batch started", extra={"batch_id": str(batch_id), "mode": mode})
                 full_synced = run.fetch(marks, scope)
                 conn.execute("SELECT tracktik.mark_batch_staged(%s, %s, %s)",
-                             (batch_id, full_synced, Jsonb({"staged": run.staged})))
+                             (batch_id, full_synced, Jsonb({
+                                 "staged": run.staged, "rejected": run.rejected,
+                                 "count_changes": run.count_changes, **run.metadata})))
                 fetch_seconds = time.monotonic() - began
                 logger.info("batch staged", extra={"batch_id": str(batch_id), "staged": run.staged})
                 _process_staged(conn, batch_id, stop)
@@ -353,7 +399,7 @@ def run_once(config: Config, *, mode: str = "incremental", start: date | None = 
                     raise mapped from exc
                 raise
         result = RunSummary(batch_id, mode, run.staged, time.monotonic() - began, summary,
-                            fetch_seconds)
+                            fetch_seconds, run.rejected)
         logger.info("batch done", extra={"batch_id": str(batch_id), "status": summary.get("status"),
                                          "seconds": round(result.seconds, 2)})
         return result
