@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks to run the project, and nothing else:
 #   * a PostgreSQL server (Debian's postgresql package) and pgTAP for the same major version;
+#   * Chromium (Debian's chromium package) for the browser test of the report;
 #   * Python 3.11+ with venv;
 #   * a virtual environment in .venv with the package and its test tools.
 # Safe to run again: every step checks first. Needs root (or sudo) only when a Debian
@@ -56,6 +57,12 @@ log "PostgreSQL server $major"
 # --- pgTAP for that server -----------------------------------------------------------------
 if [ ! -e "/usr/share/postgresql/$major/extension/pgtap.control" ]; then
     apt_install "postgresql-$major-pgtap"
+fi
+
+# --- Chromium for the report's browser test (tests/test_report.py) ------------------------
+# A test tool like pgTAP: the test opens a report in headless Chromium and fails without it.
+if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium
 fi
 
 # --- Python ---------------------------------------------------------------------------------

@@ -1,17 +1,21 @@
 """``tracktik-etl report``: the HTML billing report of one period, on data loaded from the simulator.
 
 One database per module is loaded with the bundled simulator through ``run_once`` (three weeks
-around Memorial Day, so the period 2025_11 has overtime, a holiday and posts without a rate);
-tests that change data work on a clone of it.
+around Memorial Day, so the period 2025_11 has overtime, a holiday and posts without a rate, and
+the data ends inside 2025_12); tests that change data work on a clone of it. The report is also
+opened in headless Chromium (installed by scripts/bootstrap.sh: without it these tests fail).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,6 +23,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from markupsafe import escape
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -32,12 +37,15 @@ from tracktik_etl.report import (
     render_report,
     write_report,
 )
+from tracktik_etl.status import collect_status
 from tracktik_sim import Simulator, SimulatorConfig
 
 SIM = SimulatorConfig(seed=7, employees=40, weeks=3, start_date=date(2025, 5, 12))
 SIM_END = SIM.start_date + timedelta(weeks=SIM.weeks) - timedelta(days=1)
 PERIOD = "2025_11"  # 2025-05-16 .. 2025-05-29, Memorial Day 2025-05-26
-REPORT_VIEWS = ("v_billing_period_posts", "v_billing_period_daily", "v_billing_period_issues")
+NEXT_PERIOD = "2025_12"  # 2025-05-30 .. 2025-06-12: the simulated shifts end on 2025-06-01
+REPORT_VIEWS = ("v_billing_period_posts", "v_billing_period_daily", "v_billing_period_issues",
+                "v_billing_periods", "v_shift_watermark")
 HOSTILE = """<script>alert("x")</script> & Sons 'Ltd'"""
 
 
@@ -272,7 +280,7 @@ def test_strings_from_the_database_are_escaped(scratch_dsn: str, tmp_path: Path)
         conn.execute("UPDATE tracktik.dim_positions SET name = %s WHERE is_current", ("Post <b>bold</b>",))
     text = write_report(scratch_dsn, PERIOD, tmp_path / "r.html").read_text(encoding="utf-8")
     assert HOSTILE not in text and "<script" not in text and "<b>" not in text
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Sons &#x27;Ltd&#x27;" in text
+    assert str(escape(HOSTILE)) in text and "&lt;script&gt;" in text and "&amp; Sons" in text
     assert "Post &lt;b&gt;bold&lt;/b&gt;" in text
     fig = Figures(text)
     assert fig.rows_with("data-site-id")[str(site_id)] is not None
@@ -375,3 +383,229 @@ def test_money_and_hours_formats() -> None:
     assert money(None) == "—"
     assert hours(Decimal("1234.5")) == "1,234.50"
     assert hours(Decimal("0")) == "0.00"
+
+
+# ---------------------------------------------------------------------------------- incomplete periods
+
+def _shift_mark(dsn: str) -> tuple[datetime, date]:
+    """The shifts watermark and its local date, read from the tables (not from the views under test)."""
+    mark, local = _rows(dsn, """
+        SELECT s.last_sync_timestamp, (s.last_sync_timestamp AT TIME ZONE t.default_time_zone)::date
+          FROM tracktik.etl_sync_status AS s CROSS JOIN tracktik.settings AS t
+         WHERE s.table_name = 'shifts'""")[0]
+    return mark, local
+
+
+def _set_shift_mark(dsn: str, local: str) -> None:
+    """Move the shifts watermark to a local time (warehouse time zone), as a completed sync would."""
+    with psycopg.connect(dsn) as conn:
+        conn.execute("""UPDATE tracktik.etl_sync_status
+                           SET last_sync_timestamp = (%s::timestamp AT TIME ZONE
+                                                      (SELECT default_time_zone FROM tracktik.settings))
+                         WHERE table_name = 'shifts'""", (local,))
+
+
+def test_a_period_the_shift_data_does_not_cover_is_marked_incomplete(loaded_dsn: str,
+                                                                     report: tuple[str, Figures]) -> None:
+    mark, through = _shift_mark(loaded_dsn)
+    assert date(2025, 5, 30) <= through < date(2025, 6, 12), "the simulated data ends inside 2025_12"
+    text = render_report(collect_report(loaded_dsn, NEXT_PERIOD))
+    fig = Figures(text)
+    assert fig.metrics["period_complete"] == "false"
+    assert fig.metrics["data_through"] == through.isoformat()
+    assert f"Data up to {through.isoformat()}; this period is not complete." in text
+    assert 'class="banner incomplete"' in text and '<span class="flag"' in text
+    assert int(fig.metrics["shifts"]) > 0, "it has shifts: only part of them"
+
+    done_text, done = report  # 2025_11 ends before the watermark
+    assert done.metrics["period_complete"] == "true" and "data_through" not in done.metrics
+    assert "this period is not complete" not in done_text and '<span class="flag"' not in done_text
+    assert mark.date() >= date(2025, 5, 30)
+
+
+def test_a_period_is_complete_only_once_the_data_passes_its_last_day(scratch_dsn: str) -> None:
+    def complete(period: str) -> str:
+        return Figures(render_report(collect_report(scratch_dsn, period))).metrics["period_complete"]
+
+    _set_shift_mark(scratch_dsn, "2025-05-29 23:59:59")  # the last day of 2025_11, not over yet
+    assert complete(PERIOD) == "false"
+    _set_shift_mark(scratch_dsn, "2025-05-30 00:00:00")  # local midnight after it
+    assert complete(PERIOD) == "true"
+    assert complete(NEXT_PERIOD) == "false"
+    assert complete("2030_05") == "false", "a period not stored yet is judged by the same watermark"
+    with psycopg.connect(scratch_dsn) as conn:
+        conn.execute("DELETE FROM tracktik.etl_sync_status WHERE table_name = 'shifts'")
+    text = render_report(collect_report(scratch_dsn, PERIOD))
+    assert Figures(text).metrics["period_complete"] == "false"
+    assert "No shift data synced yet; this period is not complete." in text
+
+
+def test_report_and_status_read_only_views(scratch_dsn: str) -> None:
+    """As a role that may read the views but no table, the report and status still work."""
+    with psycopg.connect(scratch_dsn, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS tracktik_views_only")
+        conn.execute("CREATE ROLE tracktik_views_only")
+        conn.execute("GRANT USAGE ON SCHEMA tracktik TO tracktik_views_only")
+        views = [r[0] for r in conn.execute("""SELECT c.oid::regclass::text FROM pg_class c
+                                                WHERE c.relnamespace = 'tracktik'::regnamespace
+                                                  AND c.relkind IN ('v', 'm')""").fetchall()]
+        conn.execute(sql.SQL("GRANT SELECT ON {} TO tracktik_views_only").format(
+            sql.SQL(", ").join(sql.SQL(v) for v in views)))
+    views_only = make_conninfo(scratch_dsn, options="-c role=tracktik_views_only")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _rows(views_only, "SELECT 1 FROM tracktik.billing_periods LIMIT 1")
+    data = collect_report(views_only, PERIOD)
+    assert data["period"]["period_id"] == PERIOD and data["totals"]["shifts"]
+    status = collect_status(views_only)
+    assert status["last_successful_run"] is not None and status["batches"]
+    assert [p["period_id"] for p in status["incomplete_periods"]] == [NEXT_PERIOD]
+    assert status["shift_data_through"] == _shift_mark(scratch_dsn)[1]
+
+
+# ---------------------------------------------------------------------------------- in a real browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+BROWSER_TIMEOUT = 120
+
+
+def _chromium() -> str:
+    if not os.access(CHROMIUM, os.X_OK):  # a failure, not a skip: scripts/bootstrap.sh installs it
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/bootstrap.sh (it installs Debian's chromium)")
+    return str(CHROMIUM)
+
+
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on --remote-debugging-pipe (fds 3 and 4)."""
+
+    def __init__(self, profile: Path) -> None:
+        to_chromium, self._w = os.pipe()
+        self._r, from_chromium = os.pipe()
+
+        def pipes() -> None:
+            os.dup2(to_chromium, 3)
+            os.dup2(from_chromium, 4)
+
+        self.proc = subprocess.Popen(  # noqa: S603
+            [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe",
+             "about:blank"], preexec_fn=pipes, pass_fds=(3, 4),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_chromium)
+        os.close(from_chromium)
+        self._watchdog = threading.Timer(BROWSER_TIMEOUT, self.proc.kill)  # a hang ends as EOF
+        self._watchdog.start()
+        self._in = os.fdopen(self._r, "rb")
+        self._out = os.fdopen(self._w, "wb")
+        self._id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def _receive(self) -> dict[str, Any]:
+        buf = bytearray()
+        while (byte := self._in.read(1)) != b"\0":
+            if not byte:
+                raise AssertionError("chromium closed the DevTools pipe (crashed or timed out)")
+            buf += byte
+        return json.loads(buf)
+
+    def send(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params,
+                   **({"sessionId": session} if session else {})}
+        self._out.write(json.dumps(message).encode() + b"\0")
+        self._out.flush()
+        while (reply := self._receive()).get("id") != self._id:
+            self.events.append(reply)
+        assert "error" not in reply, (method, reply["error"])
+        return reply["result"]
+
+    def wait_for(self, method: str) -> None:
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(self._receive())
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close")
+            self.proc.wait(30)
+        finally:
+            self._watchdog.cancel()
+            self.proc.kill()
+            self._in.close()
+            self._out.close()
+
+
+def _open_in_chromium(html: Path, profile: Path, expression: str) -> tuple[list[str], Any]:
+    """Load a file; return its console messages, errors and failed loads, and an expression's value."""
+    browser = Browser(profile)
+    try:
+        target = browser.send("Target.createTarget", url="about:blank")["targetId"]
+        session = browser.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            browser.send(f"{domain}.enable", session)
+        browser.send("Page.navigate", session, url=html.resolve().as_uri())
+        browser.wait_for("Page.loadEventFired")
+        value = browser.send("Runtime.evaluate", session, expression=expression,
+                             returnByValue=True)["result"].get("value")
+        browser.send("Runtime.evaluate", session, expression="0")  # flush events raised meanwhile
+    finally:
+        browser.close()
+    console = []
+    for e in browser.events:
+        params = e.get("params", {})
+        if e.get("method") == "Runtime.consoleAPICalled":
+            console.append(f"console.{params['type']}: {[a.get('value') for a in params['args']]}")
+        elif e.get("method") == "Runtime.exceptionThrown":
+            console.append(f"exception: {params['exceptionDetails'].get('text')}")
+        elif e.get("method") == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
+            entry = params["entry"]
+            console.append(f"{entry['level']}: {entry['text']} {entry.get('url', '')}")
+    return console, value
+
+
+SVG_SIZES = """[...document.querySelectorAll('svg')].map(svg => {
+    const box = svg.getBoundingClientRect();
+    const drawn = [...svg.querySelectorAll('rect')].filter(r => {
+        const b = r.getBoundingClientRect(); return b.width > 0 && b.height > 0; }).length;
+    return {label: svg.getAttribute('aria-label'), width: box.width, height: box.height, drawn: drawn};
+})"""
+
+
+@pytest.fixture(scope="module")
+def report_file(report: tuple[str, Figures], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("browser") / f"report-{PERIOD}.html"
+    path.write_text(report[0], encoding="utf-8")
+    return path
+
+
+def test_the_browser_check_sees_console_errors(tmp_path: Path) -> None:
+    page = tmp_path / "broken.html"
+    page.write_text('<!DOCTYPE html><html><body><img src="missing.png">'
+                    '<script>console.error("broken")</script></body></html>', encoding="utf-8")
+    console, _ = _open_in_chromium(page, tmp_path / "profile", "1")
+    assert any("broken" in c for c in console), console
+    assert any("missing.png" in c for c in console), console
+
+
+def test_the_report_loads_in_chromium_with_its_charts_drawn(report_file: Path, tmp_path: Path) -> None:
+    console, charts = _open_in_chromium(report_file, tmp_path / "profile", SVG_SIZES)
+    assert console == [], "no console message, error or failed load"
+    assert [c["label"] for c in charts] == [
+        "Amount billed by market", "Billable hours by market: regular, overtime, holiday, not billed",
+        "Billable hours per day"]
+    for chart in charts:
+        assert chart["width"] > 300 and chart["height"] > 100, chart
+        assert chart["drawn"] >= 5, f"bars drawn with a size: {chart}"
+
+
+def test_the_report_prints_on_a4(report_file: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    proc = subprocess.run(  # noqa: S603
+        [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", report_file.resolve().as_uri()],
+        capture_output=True, text=True, timeout=BROWSER_TIMEOUT)
+    assert proc.returncode == 0 and pdf.exists(), proc.stderr[-2000:]
+    boxes = re.findall(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    assert len(boxes) >= 2, "several pages, each with its MediaBox"
+    for box in boxes:  # A4 is 595 x 842 pt (Chromium's default paper would be Letter, 612 x 792)
+        x0, y0, x1, y1 = (float(v) for v in box)
+        assert abs((x1 - x0) - 595) <= 1 and abs((y1 - y0) - 842) <= 1, box
