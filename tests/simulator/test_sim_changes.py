@@ -11,6 +11,11 @@ SMALL = SimulatorConfig(seed=7, employees=150, weeks=12)
 INCLUDES = "employee,position,updatedOn,createdOn,modifiedOn,clockedHours,approvedHours," \
     "billableHours,payableHours"
 RESOURCES = ("regions", "clients", "positions", "employees", "position-bill-settings")
+DIMENSION_INCLUDES = {
+    "regions": "updatedOn,parentRegion,timeZone", "clients": "updatedOn,region,name,address",
+    "positions": "updatedOn,account,billingSetting.billSettings", "employees": "updatedOn,region",
+    "position-bill-settings": "updatedOn,positionBilling",
+}
 
 
 def _conversation(api) -> list[bytes]:
@@ -18,14 +23,15 @@ def _conversation(api) -> list[bytes]:
     out = [api.grant(grant_type="password", client_id="sim-client", client_secret="sim-secret",
                      username="sim-user", password="sim-pass").content]
     for resource in RESOURCES:
-        out.append(api.get(resource, {"include": "updatedOn,region,account,position",
+        out.append(api.get(resource, {"include": DIMENSION_INCLUDES[resource],
                                       "includeInactive": "true", "limit": 1000}).content)
     window = "2025-03-07T00:00:00-08:00|2025-03-10T23:59:59-07:00"
     out.append(api.get("shifts", {"startDateTime:between": window, "include": INCLUDES,
                                   "limit": 1000}).content)
     api.control("POST", "mutate", {"step": 2})
-    out.append(api.get("shifts", {"updatedOn:after": "2025-03-01T00:00:00+00:00",
+    out.append(api.get("shifts", {"modifiedOn:after": "2025-03-01T00:00:00+00:00",
                                   "include": INCLUDES}).content)
+    out.append(api.get("shift-logs", {"include": "shiftDetails,shift"}).content)
     out.append(api.get("employees", {"includeInactive": "true", "limit": 1000}).content)
     return out
 
@@ -33,6 +39,8 @@ def _conversation(api) -> list[bytes]:
 def test_same_seed_gives_byte_identical_answers(make_api):
     first = _conversation(make_api(SMALL))
     second = _conversation(make_api(SMALL))
+    assert all(resp.startswith(b"{") for resp in first)
+    assert b'"status": 400' not in b"".join(first)
     assert first == second
     other = _conversation(make_api(SimulatorConfig(seed=8, employees=150, weeks=12)))
     assert other[4] != first[4]  # employees differ with the seed
@@ -63,7 +71,8 @@ def test_mutate_changes_content_and_updated_on(api):
     for resource, old in before.items():
         new = _updated(api, resource)
         fresh = api.all(resource, {"updatedOn:after": mark, "includeInactive": "true",
-                                   "include": "updatedOn"})
+                                   "include": "updatedOn",
+                                   **({"id:gt": 0} if resource == "shifts" else {})})
         assert {r["id"] for r in fresh} == changed.get(resource, set()), resource
         for r in fresh:
             assert datetime.fromisoformat(r["updatedOn"]) == clock

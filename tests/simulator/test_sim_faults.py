@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
 import requests
 
+from tracktik_sim import OBSERVERS, Exchange
 from tracktik_sim.core import UNKNOWN_ID
 
 
@@ -142,7 +144,8 @@ def test_faults_over_http(api):
                          timeout=10)
     assert resp.status_code == 400
     assert api.control("DELETE", "faults") == {"counted": {}, "malformed": {},
-                                               "truncated": {}, "tokenLifetime": 3600}
+                                               "truncated": {}, "forbidden": [], "omitted": {},
+                                               "tokenLifetime": 3600}
 
 
 def test_stats_count_requests_per_path_and_status(api):
@@ -158,3 +161,85 @@ def test_stats_count_requests_per_path_and_status(api):
     assert api.running.stats.count("/rest/v1/regions") == 2
     api.control("DELETE", "stats")
     assert api.running.stats.count() == 0
+
+
+# --------------------------------------------------------------------------- doctor modes
+
+def test_forbidden_makes_one_list_answer_403(api):
+    api.token()
+    api.running.faults.set("forbidden", resource="clients")
+    resp = api.get("clients")
+    assert resp.status_code == 403
+    body = resp.json()
+    assert body["status"] == 403 and "clients" in body["error"] and set(body) == {"status",
+                                                                                   "error"}
+    assert api.get("regions").status_code == 200
+    assert api.control("GET", "faults")["forbidden"] == ["clients"]
+    api.running.faults.clear("forbidden")
+    assert api.get("clients").status_code == 200
+
+
+def test_omit_field_withholds_an_on_demand_field_even_when_included(api):
+    faults = api.running.faults
+    faults.set("omit_field", resource="clients", field="name")
+    faults.set("omit_field", resource="shifts", field="modifiedOn")
+    rows = api.all("clients", {"include": "name,timeZone"})
+    assert rows and all("name" not in r and r["timeZone"] for r in rows)
+    shifts = api.ok("shifts", {"id:gt": 0, "include": "modifiedOn,updatedOn"})["data"]
+    assert all("modifiedOn" not in r and r["updatedOn"] for r in shifts)
+    assert api.control("GET", "faults")["omitted"] == {"clients": ["name"],
+                                                       "shifts": ["modifiedOn"]}
+    with pytest.raises(ValueError, match="on-demand"):
+        faults.set("omit_field", resource="clients", field="company")  # not on demand
+    faults.clear("omit_field")
+    assert all(r["name"] for r in api.all("clients", {"include": "name"}))
+
+
+# --------------------------------------------------------------------------- Exchange.faults
+
+@pytest.fixture
+def exchanges() -> Iterator[list[Exchange]]:
+    seen: list[Exchange] = []
+    OBSERVERS.append(seen.append)
+    yield seen
+    OBSERVERS.remove(seen.append)
+
+
+def _last(seen: list[Exchange], path: str) -> Exchange:
+    return [e for e in seen if e.path == "/rest/v1/" + path][-1]
+
+
+def test_exchanges_name_the_faults_that_shaped_them(api, exchanges):
+    faults = api.running.faults
+    api.token()
+    api.get("regions")
+    assert _last(exchanges, "regions").faults == ()
+    faults.set("rate_limit", count=1)
+    api.get("regions")
+    assert _last(exchanges, "regions").faults == ("rate_limit",)
+    faults.set("error", status=503, count=1)
+    api.get("regions")
+    assert (_last(exchanges, "regions").status, _last(exchanges, "regions").faults) == \
+        (503, ("error",))
+    faults.set("forbidden", resource="regions")
+    api.get("regions")
+    assert _last(exchanges, "regions").faults == ("forbidden",)
+    faults.clear()
+    faults.set("slow", seconds=0.01)
+    api.get("regions")
+    assert _last(exchanges, "regions").faults == (), "a slow answer is a normal answer"
+
+    faults.set("truncated", resource="employees", fraction=0.5)
+    faults.set("omit_field", resource="employees", field="updatedOn")
+    api.get("employees")
+    assert _last(exchanges, "employees").faults == ("truncated",)
+    api.get("employees", {"include": "updatedOn"})
+    assert _last(exchanges, "employees").faults == ("omit_field", "truncated")
+    faults.clear()
+
+    chosen = faults.set("malformed", resource="shifts", count=1)["records"]
+    (broken,) = map(int, chosen)
+    api.get("shifts", {"id:gt": broken})
+    assert _last(exchanges, "shifts").faults == (), "no broken record on that page"
+    api.get("shifts", {"id:gt": broken - 1})
+    assert _last(exchanges, "shifts").faults == ("malformed",)

@@ -83,11 +83,40 @@ def test_full_pages_of_a_month_window(big_api, session):
         seen |= ids
 
 
-def test_increment_by_updated_on_finds_only_the_changes(big_api, session):
+def test_keyset_pages_of_a_month_window_touch_few_shifts(big_api, session, monkeypatch):
+    """id:gt paging computes the shifts of the page (and of at most a few edge days), not
+    every shift before it."""
+    running = big_api[0]
+    world = running.sim.world
+    window = "2025-06-01T00:00:00-07:00|2025-06-30T23:59:59-07:00"
+    posts = ",".join(str(p) for p in sorted(running.sim.kaiser_position_ids)[:100])
+    params = {"startDateTime:between": window, "position:in": posts, "sort": "id",
+              "limit": 1000, "include": INCLUDES}
+    first = _get(session, running, params)
+    assert len(first["data"]) == 1000
+    calls = 0
+    real = type(world).shift_base
+
+    def counting(self, day, lane):
+        nonlocal calls
+        calls += 1
+        return real(self, day, lane)
+
+    monkeypatch.setattr(type(world), "shift_base", counting)
+    last = first["data"][-1]["id"]
+    for _ in range(3):
+        body = _get(session, running, {**params, "id:gt": last})
+        ids = [r["id"] for r in body["data"]]
+        assert ids and ids[0] > last and ids == sorted(ids)
+        last = ids[-1]
+    assert calls < 3 * (1000 + 6 * world.lanes)
+
+
+def test_increment_by_modified_on_finds_only_the_changes(big_api, session):
     running = big_api[0]
     running.sim.mutate(step=3)
     mark = (running.sim.initial_clock - timedelta(seconds=1)).isoformat()
-    body = _get(session, running, {"updatedOn:after": mark, "limit": 1000})
+    body = _get(session, running, {"modifiedOn:after": mark, "limit": 1000})
     assert body["meta"]["count"] == 9  # 3 rounds x (late edit, cancel, new shift)
 
 

@@ -8,10 +8,15 @@ Typical use::
         api.url                      # "http://127.0.0.1:<port>/"
         api.faults.set("rate_limit", count=2, retry_after=1)
         api.sim.mutate()             # deterministic changes, stamped with api.sim.clock
+        api.sim.delete_shifts([id])  # TrackTik deletes a shift (a REMOVED shift log)
         api.sim.truth()              # ground truth of the Kaiser scope
         api.stats.snapshot()         # requests per path/status, logins
 
 or ``python -m tracktik_sim --port 8765 --employees 5000 --weeks 52``.
+
+It serves ``/rest/v1/`` regions, clients, positions, employees, shifts, shift-logs and
+position-bill-settings in the shapes of the portal's OpenAPI description
+(:mod:`tracktik_sim.spec`), and refuses what the portal refuses (:mod:`tracktik_sim.query`).
 """
 
 from tracktik_sim.core import Simulator

@@ -1,5 +1,14 @@
-"""The simulator's state: generated data, the overlay of changed shifts, queries, changes,
-ground truth. HTTP lives in :mod:`tracktik_sim.server`."""
+"""The simulator's state: generated data, the overlay of changed and deleted shifts, the shift
+log, queries, rendering as the OpenAPI description documents, changes, ground truth. HTTP lives
+in :mod:`tracktik_sim.server`.
+
+Rendering follows ``components.schemas.<Resource>Item`` (:mod:`tracktik_sim.spec`): only
+documented properties; a property without a value is omitted (none is nullable); *On demand*
+properties only when named in ``include=``; relations as ids unless included, then as objects
+of the related resource (its default properties, and what a nested include such as
+``billingSetting.billSettings`` asks for). Instants are ISO 8601 in UTC (``+00:00``); a shift's
+``timeZone`` gives its local day.
+"""
 
 from __future__ import annotations
 
@@ -22,20 +31,20 @@ from tracktik_sim.data import (
     mix64,
 )
 from tracktik_sim.query import (
-    ON_DEMAND,
-    SCHEMAS,
+    HELD,
     STATUS_FILTERED,
-    ApiProblem,
     Cond,
+    IncludeTree,
     Query,
+    on_demand_fields,
     parse_datetime,
     parse_query,
 )
+from tracktik_sim.spec import PROPERTIES, RESOURCE_SCHEMA
 
 if TYPE_CHECKING:
     from tracktik_sim.server import RunningSimulator
 
-RESOURCES = tuple(SCHEMAS)
 UNKNOWN_ID = 99_999_999
 """The id a malformed record points at when it must reference something that does not exist."""
 
@@ -48,12 +57,25 @@ DEFAULT_MISSING_FIELD = {
 }
 _REFERENCE_FIELD = {
     "regions": "parentRegion", "clients": "region", "positions": "account",
-    "employees": "region", "position-bill-settings": "position", "shifts": "employee",
+    "employees": "region", "position-bill-settings": "positionBilling", "shifts": "employee",
 }
+_TRUTH_RESOURCES = ("regions", "clients", "positions", "employees", "position-bill-settings")
+_STORE = {
+    "Regions": "regions", "Clients": "clients", "Accounts": "clients", "Positions": "positions",
+    "Employees": "employees", "PositionBillSettings": "position-bill-settings",
+    "PositionBillingSettings": "position-billing-settings", "Addresses": "addresses",
+}
+"""Where the object of a relation to a schema lives (a post's ``account`` is one of the sites)."""
+_ORDER = {schema: sorted(props.items(), key=lambda item: item[0] != "id")
+          for schema, props in PROPERTIES.items()}
+"""Each schema's properties, ``id`` first (the order items are rendered in)."""
 _STRUCTURAL = frozenset({"employee", "position", "vacant", "timeZone"})
 CLOCK_TICK_SECONDS = 60
-"""After each mutation round the clock moves on by this much, so rounds never share a time."""
+"""After each mutation round (and each deletion) the clock moves on by this much, so changes
+never share a time."""
 _PLAN_CACHE_SIZE = 32
+_LOG_NOTES = {"ADDED": "Shift added", "TIME": "Shift time changed",
+              "CANCELLED": "Shift cancelled", "REMOVED": "Shift removed"}
 
 
 @dataclass
@@ -93,6 +115,14 @@ def _to_epoch(value: datetime | str | int | float) -> int:
     return int(value)
 
 
+def _fmt(code: str, value: Any) -> Any:
+    return World.utc_iso(value) if code.startswith("dt") else value
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    return (1, "") if value is None else (0, value)
+
+
 class Simulator:
     """Deterministic TrackTik data with changes over time. Thread-safe."""
 
@@ -104,6 +134,7 @@ class Simulator:
         self._overlay_days: dict[int, list[int]] = {}
         self._extras: list[int] = []
         self._next_extra = self.world.base_id_end
+        self._logs: list[dict[str, Any]] = []
         self._version = 0
         self._round = 0
         self._plans: OrderedDict[tuple[Any, ...], _Plan] = OrderedDict()
@@ -152,103 +183,222 @@ class Simulator:
         request: str = "",
         defects: Mapping[int, tuple[str, str]] | None = None,
         truncate: float | None = None,
+        omit: Iterable[str] = (),
     ) -> dict[str, Any]:
         """The response body of ``GET /rest/v1/<resource>``; raises :class:`ApiProblem`.
 
         ``params`` as from ``urllib.parse.parse_qs`` (name -> list of values); a single
-        value may be given without the list.
+        value may be given without the list. ``request`` is the raw query string, for
+        ``meta.request``.
 
         ``defects`` maps record ids to (defect, field) to render broken; ``truncate`` keeps
-        only that fraction of the matching records (both are fault injection).
+        only that fraction of the matching records; ``omit`` names on-demand fields never
+        returned (all three are fault injection).
         """
-        q = parse_query(resource, {
-            k: [str(x) for x in v] if isinstance(v, (list, tuple)) else [str(v)]
-            for k, v in params.items()})
-        if resource == "shifts" and not q.has_filter:
-            raise ApiProblem(400, "A filter is required when listing shifts")
+        return self.list_with_faults(resource, params, request=request, defects=defects,
+                                     truncate=truncate, omit=omit)[0]
+
+    def list_with_faults(
+        self,
+        resource: str,
+        params: Mapping[str, Any],
+        *,
+        request: str = "",
+        defects: Mapping[int, tuple[str, str]] | None = None,
+        truncate: float | None = None,
+        omit: Iterable[str] = (),
+    ) -> tuple[dict[str, Any], frozenset[str]]:
+        """:meth:`list_resource`, and the kinds of injected faults that shaped the answer
+        ("malformed" when a served record was broken, "truncated", "omit_field")."""
+        norm = {k: [str(x) for x in v] if isinstance(v, (list, tuple)) else [str(v)]
+                for k, v in params.items()}
+        q = parse_query(resource, norm)
         defects = defects or {}
+        omitted = frozenset(omit)
+        applied: set[str] = set()
+        if truncate is not None:
+            applied.add("truncated")
+        if omitted & q.includes:
+            applied.add("omit_field")
         with self._lock:
             if resource == "shifts":
-                total, data = self._list_shifts(q, defects, truncate)
+                total, recs = self._list_shifts(q, truncate)
             else:
-                total, data = self._list_dimension(q, defects, truncate)
-        debug: dict[str, Any] | None = {"ignored": q.ignored} if q.ignored else None
-        return {
-            "meta": {
-                "count": total,
-                "itemCount": len(data),
-                "limit": q.limit,
-                "offset": q.offset,
-                "resource": resource,
-                "request": request,
-                "security": {"granted": True},
-                "debug": debug,
-            },
-            "data": data,
+                total, recs = self._list_dimension(q, truncate)
+            schema = RESOURCE_SCHEMA[resource]
+            data = []
+            for rec in recs:
+                out = self._render(schema, rec, q.include_tree, omitted)
+                defect = defects.get(rec["id"])
+                if defect is not None:
+                    self._break(resource, q, rec, out, defect)
+                    applied.add("malformed")
+                if q.fields is not None:
+                    out = {k: out[k] for k in q.fields if k in out}
+                data.append(out)
+        debug: dict[str, Any] = {}
+        if q.ignored:
+            debug["ignored"] = q.ignored
+        not_held = sorted(f"include={n}" for n in q.include_tree if n not in HELD[resource])
+        if q.not_returned or not_held:
+            debug["notSimulated"] = q.not_returned + not_held
+        meta = {
+            "count": total,
+            "itemCount": len(data),
+            "limit": q.limit,
+            "offset": q.offset,
+            "resource": resource,
+            "request": self._request_list(norm, request),
+            "security": {"granted": True},
+            "debug": debug or None,
         }
+        return {"meta": meta, "data": data}, frozenset(applied)
+
+    @staticmethod
+    def _request_list(params: Mapping[str, list[str]], raw: str) -> list[str]:
+        """``meta.request``: the request's parameters, one ``name=value`` string each, in the
+        order sent (decoded)."""
+        if raw:
+            from urllib.parse import parse_qsl
+
+            return [f"{k}={v}" for k, v in parse_qsl(raw, keep_blank_values=True)]
+        return [f"{k}={v}" for k, values in params.items() for v in values]
 
     def _records(self, resource: str) -> list[dict[str, Any]]:
         w = self.world
         return {
             "regions": w.regions, "clients": w.clients, "positions": w.positions,
             "employees": w.employees, "position-bill-settings": w.bill_settings,
+            "shift-logs": self._logs,
         }[resource]
 
     @staticmethod
     def _kept(record_id: int, truncate: float | None) -> bool:
         return truncate is None or mix64(record_id ^ 0x7A11) % 1000 < truncate * 1000
 
-    def _list_dimension(self, q: Query, defects: Mapping[int, tuple[str, str]],
+    def _custom_ok(self, q: Query, rec: dict[str, Any]) -> bool:
+        for name, value in q.custom:
+            arg = int(value)
+            if name == "id" and rec["id"] != arg:
+                return False
+            if name == "subRegionTreeOfRegionId" and \
+                    rec["id"] not in self.world.region_subtree(arg):
+                return False
+            if name == "isChildOf" and rec.get("parentClient") != arg:
+                return False
+        return True
+
+    def _searched(self, q: Query, rec: dict[str, Any]) -> bool:
+        if q.search is None:
+            return True
+        needle = q.search.lower()
+        return any(isinstance(rec.get(n), str) and needle in rec[n].lower()
+                   for n in HELD[q.resource])
+
+    def _list_dimension(self, q: Query,
                         truncate: float | None) -> tuple[int, list[dict[str, Any]]]:
         status_filtered = q.resource in STATUS_FILTERED and not q.include_inactive
         matched = [
             r for r in self._records(q.resource)
             if (not status_filtered or r["status"] == "ACTIVE")
             and all(c.test(r.get(c.field)) for c in q.conds)
+            and self._custom_ok(q, r) and self._searched(q, r)
             and self._kept(r["id"], truncate)
         ]
-        if q.descending:
-            matched.reverse()
+        for name, desc in reversed(q.sort):
+            matched.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=desc)
         page = matched[q.offset:q.offset + q.limit]
-        return len(matched), [self._render_dimension(q, r, defects.get(r["id"])) for r in page]
+        return len(matched), page
 
-    def _ref(self, resource: str, rid: int | None) -> dict[str, Any] | None:
-        if rid is None:
-            return None
-        rec = self.world.by_id[resource].get(rid)
-        if rec is None:
-            return {"id": rid}
-        if resource == "employees":
-            return {"id": rid, "customId": rec["customId"], "firstName": rec["firstName"],
-                    "lastName": rec["lastName"]}
-        return {"id": rid, "customId": rec["customId"], "name": rec["name"]}
+    # ----------------------------------------------------------------- rendering
 
-    def _render_dimension(self, q: Query, rec: dict[str, Any],
-                          defect: tuple[str, str] | None) -> dict[str, Any]:
-        schema = SCHEMAS[q.resource]
+    def _render(self, schema: str, rec: Mapping[str, Any], tree: IncludeTree,
+                omit: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """One item as the portal returns it (see the module docstring)."""
         out: dict[str, Any] = {}
-        for name, ftype in schema.items():
-            value = rec[name]
-            if ftype.startswith("rel:") and name in q.includes:
-                value = self._ref(ftype[4:], value)
-            elif ftype == "obj":
-                value = dict(value)
-            out[name] = value
-        for name in ON_DEMAND[q.resource]:
-            if name in q.includes:
-                out[name] = World.utc_iso(rec[name])
-        if defect is not None:
-            kind, fld = defect
-            if kind == "missing_field":
-                out.pop(fld, None)
-            elif kind == "offset_less_timestamp":
-                out["updatedOn"] = World.utc_iso(rec["updatedOn"])[:19]
-            elif kind in ("unknown_reference", "unknown_employee"):
-                ref = _REFERENCE_FIELD[q.resource]
-                out[ref] = {"id": UNKNOWN_ID} if ref in q.includes else UNKNOWN_ID
+        for name, code in _ORDER[schema]:
+            value = rec.get(name)
+            if value is None:
+                continue
+            sub = tree.get(name)
+            if code.startswith("rel:"):
+                out[name] = value if sub is None else self._related(code[4:], value, sub)
+            elif code.startswith("list:"):
+                if sub is not None:
+                    out[name] = [self._related(code[5:], x, sub) for x in value]
+            elif code.endswith("*"):
+                if sub is not None and name not in omit:
+                    out[name] = _fmt(code, value)
+            else:
+                out[name] = _fmt(code, value)
         return out
 
+    def _related(self, schema: str, rid: int, tree: IncludeTree) -> dict[str, Any]:
+        """The object of an included relation: the related item with its default fields."""
+        rec: Mapping[str, Any] | None
+        if schema == "Shifts":
+            st = self._overlay.get(rid)
+            if st is None and self._base_exists(rid):
+                st = self.world.shift_base(*self.world.shift_day_lane(rid))
+            rec = None if st is None else self._shift_record(st)
+        else:
+            store = _STORE.get(schema)
+            rec = None if store is None else self.world.by_id[store].get(rid)
+            if rec is not None and schema == "Accounts":
+                rec = {**rec, "type": "CLIENT"}  # Accounts know sites only as CLIENT
+        if rec is None:
+            return {"id": rid}
+        return self._render(schema, rec, tree)
+
+    def _shift_record(self, st: Mapping[str, Any]) -> dict[str, Any]:
+        """A shift's state under the API's property names (instants as epoch seconds)."""
+        start, end = st["startDateTime"], st["endDateTime"]
+        scheduled = World.scheduled_hours(st)
+        return {
+            "id": st["id"], "status": st["status"], "customId": f"SH-{st['id']}",
+            "billable": st["billable"], "payable": st["payable"], "paidTimeOff": False,
+            "vacant": st["vacant"], "startDateTime": start, "startsOn": start,
+            "startTimestamp": start, "endDateTime": end, "endsOn": end, "endTimestamp": end,
+            "breakInMinutes": st["breakInMinutes"] or None,  # documented minimum: 1
+            "published": True,
+            "employee": st["employee"], "position": st["position"],
+            "modifiedOn": st["modifiedOn"], "lastModified": st["modifiedOn"],
+            "plannedDurationHours": round((end - start) / 3600, 2),
+            "plannedPayableHours": scheduled if st["payable"] else 0.0,
+            "clockedHours": st["clockedHours"], "approvedHours": st["approvedHours"],
+            "billableHours": st["billableHours"], "payableHours": st["payableHours"],
+            "attendanceStatus": st["attendanceStatus"], "createdOn": st["createdOn"],
+            "updatedOn": st["updatedOn"], "timeZone": st["timeZone"],
+        }
+
+    def _break(self, resource: str, q: Query, rec: Mapping[str, Any], out: dict[str, Any],
+               defect: tuple[str, str]) -> None:
+        """Render a record broken on purpose (the ``malformed`` fault)."""
+        kind, fld = defect
+        if kind == "missing_field":
+            out.pop(fld, None)
+        elif kind == "offset_less_timestamp":
+            name = "startDateTime" if resource == "shifts" else "updatedOn"
+            out[name] = World.utc_iso(rec[name])[:19]
+        elif kind == "end_before_start":
+            out["endDateTime"] = World.utc_iso(rec["startDateTime"] - HOUR)
+        elif kind == "over_24h":
+            out["endDateTime"] = World.utc_iso(rec["startDateTime"] + 26 * HOUR)
+        elif kind == "approved_gt_clocked":
+            clocked = rec["clockedHours"] if rec["clockedHours"] is not None else 8.0
+            out["clockedHours"] = clocked
+            out["approvedHours"] = round(clocked + 2.0, 2)
+        elif kind in ("unknown_reference", "unknown_employee"):
+            ref = _REFERENCE_FIELD[resource]
+            out[ref] = {"id": UNKNOWN_ID} if ref in q.include_tree else UNKNOWN_ID
+
     # ----------------------------------------------------------------- shift queries
+
+    def _base_exists(self, shift_id: int) -> bool:
+        w = self.world
+        if not SHIFT_ID0 <= shift_id < w.base_id_end:
+            return False
+        return w.shift_exists(*w.shift_day_lane(shift_id))
 
     def _shift_state(self, shift_id: int) -> dict[str, Any]:
         state = self._overlay.get(shift_id)
@@ -272,6 +422,8 @@ class Simulator:
 
     def _state_matches(self, state: dict[str, Any], conds: Iterable[Cond],
                        truncate: float | None) -> bool:
+        if state.get("_deleted"):
+            return False
         if truncate is not None:
             sid = state["id"]
             if sid >= self.world.base_id_end:
@@ -279,7 +431,33 @@ class Simulator:
                     return False
             elif not self._lane_kept(state["_lane"], truncate):
                 return False
-        return all(c.test(state.get(c.field)) for c in conds)
+        return all(c.test(self._state_value(state, c.field)) for c in conds)
+
+    @staticmethod
+    def _state_value(state: Mapping[str, Any], name: str) -> Any:
+        if name == "breakInMinutes":
+            return state[name] or None  # a shift without a break has no breakInMinutes
+        if name in state:
+            return state[name]
+        if name == "customId":
+            return f"SH-{state['id']}"
+        if name == "plannedDurationHours":
+            return round((state["endDateTime"] - state["startDateTime"]) / 3600, 2)
+        if name == "plannedPayableHours":
+            return World.scheduled_hours(state) if state["payable"] else 0.0
+        if name == "paidTimeOff":
+            return False
+        if name == "published":
+            return True
+        return None
+
+    def _shift_conds(self, q: Query) -> list[Cond]:
+        conds = list(q.conds)
+        if "VACANT" in q.scopes:
+            conds.append(Cond("vacant", "eq", (True,), "bool"))
+        if "NOT_VACANT" in q.scopes:
+            conds.append(Cond("vacant", "eq", (False,), "bool"))
+        return conds
 
     def _shift_plan(self, q: Query, truncate: float | None) -> _Plan:
         key = (q.signature(), truncate, self._version)
@@ -289,9 +467,12 @@ class Simulator:
             return plan
         w = self.world
         lanes = w.lanes
-        structural = [c for c in q.conds if c.field in _STRUCTURAL]
-        by_day = [c for c in q.conds if c.field == "id" or c.field in FIELD_BOUNDS]
-        other = [c for c in q.conds if c not in structural and c not in by_day]
+        conds = self._shift_conds(q)
+        structural = [c for c in conds if c.field in _STRUCTURAL]
+        by_id = [c for c in conds if c.field == "id"]
+        by_time = [c for c in conds if c.field in FIELD_BOUNDS]
+        other = [c for c in conds
+                 if c not in structural and c not in by_id and c not in by_time]
         if structural or truncate is not None:
             ok = [
                 w.lane_pattern[lane] != 0 and self._lane_kept(lane, truncate)
@@ -303,49 +484,56 @@ class Simulator:
             working = w.working
         overlay_hits = sorted(
             sid for sid, st in self._overlay.items()
-            if self._state_matches(st, q.conds, truncate))
-        checks = by_day + other
+            if self._state_matches(st, conds, truncate))
+        checks = by_time + other
         chunks: list[tuple[int, list[int]]] = []
         hit_i = 0
         for day in range(w.days):
             base = SHIFT_ID0 + day * lanes
-            cls = 1
-            for c in by_day:
-                if c.field == "id":
-                    lo, hi = base, base + lanes - 1
-                else:
-                    lo, hi = w.day_bounds(c.field, day)
-                r = c.classify(lo, hi)
+            cls_id = 1
+            for c in by_id:
+                r = c.classify(base, base + lanes - 1)
+                cls_id = min(cls_id, r) if r != 0 else 0
                 if r == 0:
-                    cls = 0
                     break
-                if r < 0:
-                    cls = -1
-            if cls == 1 and other:
-                cls = -1
+            cls_t = 1
+            if cls_id != 0:
+                for c in by_time:
+                    r = c.classify(*w.day_bounds(c.field, day))
+                    if r == 0:
+                        cls_t = 0
+                        break
+                    if r < 0:
+                        cls_t = -1
             day_hits: list[int] = []
             while hit_i < len(overlay_hits) and overlay_hits[hit_i] < base + lanes:
                 day_hits.append(overlay_hits[hit_i])
                 hit_i += 1
+            if cls_id == 0 or cls_t == 0:
+                if day_hits:
+                    chunks.append((0, day_hits))
+                continue
+            need_state = cls_t < 0 or bool(other)
+            need_id = cls_id < 0
             touched = self._overlay_days.get(day)
             lanes_today = working[day % CYCLE]
-            if cls == 1 and not touched and not day_hits:
+            if not need_state and not need_id and not touched and not day_hits:
                 if lanes_today:
                     chunks.append((base, lanes_today))
                 continue
             ids: list[int] = []
-            if cls != 0:
-                overlay = self._overlay
-                for lane in lanes_today:
-                    sid = base + lane
-                    if sid in overlay:
-                        continue
-                    if cls == 1:
-                        ids.append(sid)
-                        continue
+            overlay = self._overlay
+            for lane in lanes_today:
+                sid = base + lane
+                if sid in overlay:
+                    continue
+                if need_id and not all(c.test(sid) for c in by_id):
+                    continue
+                if need_state:
                     st = w.shift_base(day, lane)
-                    if all(c.test(st.get(c.field)) for c in checks):
-                        ids.append(sid)
+                    if not all(c.test(self._state_value(st, c.field)) for c in checks):
+                        continue
+                ids.append(sid)
             if day_hits:
                 ids = sorted(ids + day_hits)
             if ids:
@@ -362,7 +550,7 @@ class Simulator:
             self._plans.popitem(last=False)
         return plan
 
-    def _list_shifts(self, q: Query, defects: Mapping[int, tuple[str, str]],
+    def _list_shifts(self, q: Query,
                      truncate: float | None) -> tuple[int, list[dict[str, Any]]]:
         plan = self._shift_plan(q, truncate)
         total = plan.total
@@ -373,57 +561,7 @@ class Simulator:
             ids.reverse()
         else:
             ids = plan.ids(q.offset, q.offset + q.limit)
-        return total, [self._render_shift(q, self._shift_state(sid), defects.get(sid))
-                       for sid in ids]
-
-    def _render_shift(self, q: Query, st: dict[str, Any],
-                      defect: tuple[str, str] | None) -> dict[str, Any]:
-        w = self.world
-        tz = st["_tz"]
-        _, start_iso = w.local(tz, *st["_s"])
-        _, end_iso = w.local(tz, *st["_e"])
-        inc = q.includes
-        employee = st["employee"]
-        position = st["position"]
-        out: dict[str, Any] = {
-            "id": st["id"],
-            "status": st["status"],
-            "startDateTime": start_iso,
-            "endDateTime": end_iso,
-            "timeZone": st["timeZone"],
-            "employee": self._ref("employees", employee) if "employee" in inc else employee,
-            "position": self._ref("positions", position) if "position" in inc else position,
-            "breakInMinutes": st["breakInMinutes"],
-            "billable": st["billable"],
-            "payable": st["payable"],
-            "vacant": st["vacant"],
-            "attendanceStatus": st["attendanceStatus"],
-        }
-        if inc:
-            for name in ("clockedHours", "approvedHours", "billableHours", "payableHours"):
-                if name in inc and st[name] is not None:
-                    out[name] = st[name]
-            for name in ("createdOn", "updatedOn", "modifiedOn"):
-                if name in inc:
-                    out[name] = World.utc_iso(st[name])
-        if defect is not None:
-            kind, fld = defect
-            start_ts = st["startDateTime"]
-            if kind == "missing_field":
-                out.pop(fld, None)
-            elif kind == "offset_less_timestamp":
-                out["startDateTime"] = start_iso[:19]
-            elif kind == "end_before_start":
-                out["endDateTime"] = w.local_iso_of_instant(tz, start_ts - HOUR)
-            elif kind == "over_24h":
-                out["endDateTime"] = w.local_iso_of_instant(tz, start_ts + 26 * HOUR)
-            elif kind == "approved_gt_clocked":
-                clocked = st["clockedHours"] if st["clockedHours"] is not None else 8.0
-                out["clockedHours"] = clocked
-                out["approvedHours"] = round(clocked + 2.0, 2)
-            elif kind in ("unknown_employee", "unknown_reference"):
-                out["employee"] = {"id": UNKNOWN_ID} if "employee" in inc else UNKNOWN_ID
-        return out
+        return total, [self._shift_record(self._shift_state(sid)) for sid in ids]
 
     # ----------------------------------------------------------------- faults support
 
@@ -435,8 +573,9 @@ class Simulator:
         Unless ``ids`` are given: the first ``count`` ACTIVE Kaiser records of the resource by
         id (for shifts: non-cancelled, staffed, in the first days), defects taken in turn.
         """
-        if resource not in SCHEMAS:
-            raise ValueError(f"unknown resource {resource!r}")
+        if resource not in DEFAULT_MISSING_FIELD:
+            raise ValueError(f"unknown resource {resource!r} for malformed records; use one "
+                             f"of {sorted(DEFAULT_MISSING_FIELD)}")
         allowed = DEFECTS_SHIFTS if resource == "shifts" else DEFECTS_COMMON
         bad = [d for d in defects if d not in allowed]
         if not defects or bad:
@@ -494,7 +633,11 @@ class Simulator:
             return frozenset(e["id"] for e in self.world.employees
                              if e["region"] in self.kaiser_region_ids)
         return frozenset(b["id"] for b in self.world.bill_settings
-                         if b["position"] in self.kaiser_position_ids)
+                         if b["_position"] in self.kaiser_position_ids)
+
+    def on_demand_fields(self, resource: str) -> frozenset[str]:
+        """The on-demand properties of a resource that this simulator can return."""
+        return on_demand_fields(resource) & HELD[resource]
 
     # ----------------------------------------------------------------- changes
 
@@ -516,7 +659,8 @@ class Simulator:
 
         A round renames a Kaiser region, site and post and an Acme site, transfers a Kaiser
         employee to another market, edits and cancels past shifts, adds a shift in a past
-        week and terminates an employee. Returns what changed.
+        week and terminates an employee. The shift changes are recorded in ``/shift-logs``
+        (TIME, CANCELLED, ADDED). Returns what changed.
         """
         if step < 1:
             raise ValueError("step must be at least 1")
@@ -613,16 +757,17 @@ class Simulator:
             st["updatedOn"] = st["modifiedOn"] = stamp
             w.settle_hours(st)
             self._set_overlay(st)
+            self._log("TIME", st, stamp)
             changes.append({"resource": "shifts", "id": st["id"], "change": "late_edit",
                             "shiftDate": date.fromordinal(ordinal).isoformat()})
         st = pick_existing()
         if st is not None:
             st["status"] = "CANCELLED"
-            st["attendanceStatus"] = None
             st["clockedHours"] = st["approvedHours"] = None
             st["updatedOn"] = st["modifiedOn"] = stamp
             w.settle_hours(st)
             self._set_overlay(st)
+            self._log("CANCELLED", st, stamp)
             changes.append({"resource": "shifts", "id": st["id"], "change": "cancel",
                             "shiftDate": date.fromordinal(st["_s"][0]).isoformat()})
         for _ in range(200):
@@ -635,13 +780,57 @@ class Simulator:
         self._next_extra += 1
         st["status"] = "ACTIVE"
         st["billable"] = st["payable"] = True
-        st["attendanceStatus"] = "ON_TIME"
+        st["_late"] = False
         st["clockedHours"] = st["approvedHours"] = World.scheduled_hours(st)
         st["createdOn"] = st["updatedOn"] = st["modifiedOn"] = stamp
         w.settle_hours(st)
         self._set_overlay(st)
+        self._log("ADDED", st, stamp)
         changes.append({"resource": "shifts", "id": st["id"], "change": "new",
                         "shiftDate": date.fromordinal(st["_s"][0]).isoformat()})
+
+    def _log(self, change_type: str, st: Mapping[str, Any], stamp: int) -> None:
+        """Record a change of a shift in ``/shift-logs``."""
+        ordinal, start_min = st["_s"]
+        end_min = st["_e"][1] % 1440
+        details = (f"{date.fromordinal(ordinal).isoformat()} {start_min // 60:02d}:"
+                   f"{start_min % 60:02d}-{end_min // 60:02d}:{end_min % 60:02d} "
+                   f"{st['timeZone']}, position {st['position']}")
+        self._logs.append({
+            "id": len(self._logs) + 1, "changeType": change_type, "shiftId": st["id"],
+            "shift": st["id"], "employee": st["employee"], "createdOn": stamp,
+            "note": _LOG_NOTES[change_type], "shiftDetails": details, "isValid": True})
+
+    def delete_shifts(self, ids: Iterable[int]) -> dict[str, Any]:
+        """Delete shifts, as TrackTik can: a deleted shift is no longer listed, leaves a
+        REMOVED entry in ``/shift-logs`` stamped with the clock, and leaves :meth:`truth`.
+        The clock then moves on by a minute.
+
+        Returns ``{"deleted": [ids], "unknown": [ids that are no (longer a) shift], "clock"}``.
+        """
+        deleted: list[int] = []
+        unknown: list[int] = []
+        with self._lock:
+            stamp = self._clock
+            for raw in ids:
+                sid = int(raw)
+                st = self._overlay.get(sid)
+                if st is None and self._base_exists(sid):
+                    st = self.world.shift_base(*self.world.shift_day_lane(sid))
+                if st is None or st.get("_deleted"):
+                    unknown.append(sid)
+                    continue
+                st = dict(st)
+                st["_deleted"] = True
+                st["updatedOn"] = st["modifiedOn"] = stamp
+                self._set_overlay(st)
+                self._log("REMOVED", st, stamp)
+                deleted.append(sid)
+            if deleted:
+                self._version += 1
+                self._plans.clear()
+                self._clock = stamp + CLOCK_TICK_SECONDS
+            return {"deleted": deleted, "unknown": unknown, "clock": World.utc_iso(self._clock)}
 
     # ----------------------------------------------------------------- ground truth
 
@@ -653,7 +842,8 @@ class Simulator:
         ACTIVE; for shifts: not cancelled; bill settings have no status). ``shifts``: shifts
         whose local start date is in [start, end] (default: the whole data range): count,
         cancelled, and the sum of scheduled hours ((end - start) - break, each rounded to
-        0.01) and of TrackTik's billableHours of the non-cancelled ones. Vacant shifts count.
+        0.01) and of TrackTik's billableHours of the non-cancelled ones. Vacant shifts count;
+        deleted shifts do not.
         """
         w = self.world
         first, last = w.dates()
@@ -661,9 +851,7 @@ class Simulator:
         d1 = date.fromisoformat(end) if isinstance(end, str) else end or last
         with self._lock:
             counts: dict[str, dict[str, int]] = {}
-            for resource in RESOURCES:
-                if resource == "shifts":
-                    continue
+            for resource in _TRUTH_RESOURCES:
                 scope = self._kaiser_ids(resource)
                 recs = [x for x in self._records(resource) if x["id"] in scope]
                 counts[resource] = {
@@ -708,7 +896,7 @@ class Simulator:
                 if lanes_ok[lane] and w.shift_id(day, lane) not in self._overlay:
                     add(w.shift_base(day, lane))
         for st in self._overlay.values():
-            if st["position"] in kaiser_posts and d0 <= w.local_date_of(st) <= d1:
+            if not st.get("_deleted") and st["position"] in kaiser_posts and d0 <= w.local_date_of(st) <= d1:
                 add(st)
         return {
             "start": d0.isoformat(), "end": d1.isoformat(), "count": count,

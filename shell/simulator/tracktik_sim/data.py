@@ -1,7 +1,9 @@
 """Deterministic simulated TrackTik data.
 
-Dimensions (regions, sites, posts, employees, bill settings) are small and generated eagerly
-from the seed. Shifts are never stored: a shift is addressed by ``(day, lane)`` and its id is
+Dimensions (regions, sites and their addresses, posts and their billing settings, employees,
+bill settings) are small and generated eagerly from the seed; their records use the API's
+property names, instants as epoch seconds, relations as ids, ``None`` for "no value" (the
+property is then omitted). Shifts are never stored: a shift is addressed by ``(day, lane)`` and its id is
 ``SHIFT_ID0 + day * lanes + lane``, so ids ascend with time. A *lane* is one employee (or one
 vacant-shift slot of a post); a 14-day bit pattern per lane says on which days it works. Every
 field of a shift is computed on demand from the seed, the day and the lane (see
@@ -18,6 +20,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+ADDRESS_ID0 = 500_000
+"""A site's address id is ``ADDRESS_ID0 + client id``."""
+BILLING_ID0 = 7_000
+"""A post's position billing settings id is ``BILLING_ID0 + position id``."""
 SHIFT_ID0 = 1_000_001
 """Id of the shift of lane 0 on day 0; base shift ids are ``SHIFT_ID0 + day * lanes + lane``."""
 
@@ -127,7 +133,7 @@ _REGION_SPECS: tuple[tuple[str, str, str | None, str, str, int, tuple[tuple[str,
         ("Portland", "OR", "972"), ("Seattle", "WA", "981"), ("Vancouver", "WA", "986"))),
     ("hi", "Hawaii", "kp", "Pacific/Honolulu", "ACTIVE", 3, (
         ("Honolulu", "HI", "968"), ("Kahului", "HI", "967"))),
-    ("oh", "Ohio", "kp", "America/New_York", "INACTIVE", 0, (("Cleveland", "OH", "441"),)),
+    ("oh", "Ohio", "kp", "America/New_York", "CLOSED", 0, (("Cleveland", "OH", "441"),)),
     ("acme", "Acme Corp", None, "America/Chicago", "ACTIVE", 0, ()),
     ("acme-mw", "Acme Midwest", "acme", "America/Chicago", "ACTIVE", 6, (
         ("Chicago", "IL", "606"), ("Milwaukee", "WI", "532"))),
@@ -191,6 +197,10 @@ class World:
         self.positions: list[dict[str, Any]] = []
         self.employees: list[dict[str, Any]] = []
         self.bill_settings: list[dict[str, Any]] = []
+        """Position bill settings (``/position-bill-settings``): a post's rate history."""
+        self.billings: list[dict[str, Any]] = []
+        """Position billing settings (a post's ``billingSetting``; no path of their own)."""
+        self.addresses: dict[int, dict[str, Any]] = {}
         self._build_regions(rng)
         self._build_people_and_places(rng)
         self._build_bill_settings(rng)
@@ -200,6 +210,8 @@ class World:
             "positions": {r["id"]: r for r in self.positions},
             "employees": {r["id"]: r for r in self.employees},
             "position-bill-settings": {r["id"]: r for r in self.bill_settings},
+            "position-billing-settings": {r["id"]: r for r in self.billings},
+            "addresses": self.addresses,
         }
         self.lanes = len(self.lane_pattern)
         self.working: list[list[int]] = [
@@ -247,6 +259,20 @@ class World:
 
     # ----------------------------------------------------------------- dimensions
 
+    def _address(self, client_id: int, line1: str, city: str, state: str,
+                 postal_code: str) -> int:
+        """Record a site's address (an Addresses object); its id."""
+        aid = ADDRESS_ID0 + client_id
+        self.addresses[aid] = {
+            "id": aid, "addressLine1": line1, "city": city, "state": state,
+            "postalCode": postal_code, "country": "US",
+            "formattedAddress": f"{line1}, {city}, {state} {postal_code}, US"}
+        return aid
+
+    @staticmethod
+    def _closed_date(updated: int) -> str:
+        return datetime.fromtimestamp(updated, UTC).date().isoformat()
+
     def _stamps(self, rng: random.Random) -> tuple[int, int]:
         created = self._dim_ref_ts + rng.randrange(0, 500 * DAY)
         updated = min(created + rng.randrange(0, 90 * DAY), self.day_utc0[0] - DAY)
@@ -273,6 +299,7 @@ class World:
                 "id": n,
                 "customId": "R-" + key.upper(),
                 "name": name,
+                "company": self.region_customer[n],
                 "parentRegion": parent_id,
                 "status": status,
                 "timeZone": tz,
@@ -373,9 +400,10 @@ class World:
                 "status": region["status"],
                 "region": rid,
                 "parentClient": None,
-                "address": {"addressLine1": f"1 {_STREETS[0]}", "city": city0,
-                            "state": state0, "postalCode": zip0 + "01", "country": "US"},
+                "address": self._address(parent_id, f"1 {_STREETS[0]}", city0, state0,
+                                         zip0 + "01"),
                 "timeZone": region["timeZone"],
+                "closedDate": self._closed_date(updated) if region_closed else None,
                 "createdOn": created,
                 "updatedOn": updated,
             })
@@ -402,14 +430,18 @@ class World:
                     "company": customer,
                     "name": name,
                     "type": "SERVICE_LOCATION" if s % 3 == 2 else "CLIENT",
-                    "status": "INACTIVE" if closed else "ACTIVE",
+                    # A site closed in an open market is CLOSED; the sites of a closed market
+                    # were made INACTIVE before it closed.
+                    "status": "ACTIVE" if not closed else "INACTIVE" if region_closed
+                    else "CLOSED",
                     "region": rid,
                     "parentClient": parent_id,
-                    "address": {
-                        "addressLine1": f"{100 + 17 * s} {_STREETS[(s + rid) % len(_STREETS)]}",
-                        "city": city, "state": state,
-                        "postalCode": f"{zip3}{(s * 7 + rid) % 100:02d}", "country": "US"},
+                    "address": self._address(
+                        cid, f"{100 + 17 * s} {_STREETS[(s + rid) % len(_STREETS)]}", city,
+                        state, f"{zip3}{(s * 7 + rid) % 100:02d}"),
                     "timeZone": region["timeZone"],
+                    "closedDate": self._closed_date(updated) if closed and not region_closed
+                    else None,
                     "createdOn": created,
                     "updatedOn": updated,
                 })
@@ -480,6 +512,7 @@ class World:
                 "customId": f"EMP{i + 1:06d}",
                 "firstName": first,
                 "lastName": last,
+                "name": f"{first} {last}",
                 "email": f"{first}.{last}.{eid}@guards.example".lower().replace("'", ""),
                 "primaryPhone": f"+1555{eid % 10_000_000:07d}",
                 "status": emp_status[i],
@@ -565,6 +598,14 @@ class World:
         return tpl, pattern
 
     def _build_bill_settings(self, rng: random.Random) -> None:
+        """Each post's billing settings (``billingSetting``) and their rate history.
+
+        A post's bill settings share one ``overtimeRateType``, chosen by hash: DEFAULT (the
+        overtime rule's own multipliers; three posts in four), MULTIPLIER (custom multipliers
+        2.0 and 2.5: the schema's minimum for a multiplier is 2; one in five) or, rarely, RATE
+        (custom overtime rates of 1.5 and 2 times the rate; one in twenty). A few posts have
+        no billing setting at all.
+        """
         kaiser = self.region_subtree(self.kaiser_root_id)
         mid = date.fromordinal(self.start_ordinal + (self.days // 2 // 7) * 7)
         no_rate_done = False
@@ -572,7 +613,8 @@ class World:
         sid = 1
         active_posts = [p for p in self.positions if p["status"] == "ACTIVE"]
         for n, post in enumerate(self.positions):
-            rid = self.position_region[post["id"]]
+            pid = post["id"]
+            rid = self.position_region[pid]
             in_kaiser = rid in kaiser
             r = rng.random()
             force_no_rate = (in_kaiser and not no_rate_done and post["status"] == "ACTIVE"
@@ -586,11 +628,12 @@ class World:
                 base = 32.0 + rng.randrange(0, 41) * 0.25
             else:
                 base = 28.0 + rng.randrange(0, 25) * 0.25
+            pick = mix64(self.salt ^ (pid * 0x9E37 + 0xB111)) % 20
+            ot_type = "RATE" if pick == 0 else "MULTIPLIER" if pick <= 4 else "DEFAULT"
+            billing_id = BILLING_ID0 + pid
             created, updated = self._stamps(rng)
-            self.bill_settings.append({
-                "id": sid, "position": post["id"], "rate": base, "effectiveDate": "2024-07-01",
-                "customOvertimeMultiplier1": 1.5, "customOvertimeMultiplier2": 2.0,
-                "createdOn": created, "updatedOn": updated})
+            history = [self._bill_setting(sid, billing_id, pid, base, "2024-07-01", ot_type,
+                                          created, updated)]
             sid += 1
             change = rng.random() < 0.25 or (in_kaiser and not change_done
                                               and post["status"] == "ACTIVE")
@@ -598,12 +641,34 @@ class World:
                 change_done = change_done or in_kaiser
                 announced = int(datetime.combine(mid, time(0), tzinfo=UTC).timestamp()) \
                     - 14 * DAY
-                self.bill_settings.append({
-                    "id": sid, "position": post["id"], "rate": base + 1.5,
-                    "effectiveDate": mid.isoformat(),
-                    "customOvertimeMultiplier1": 1.5, "customOvertimeMultiplier2": 2.0,
-                    "createdOn": announced, "updatedOn": announced})
+                history.append(self._bill_setting(sid, billing_id, pid, base + 1.5,
+                                                  mid.isoformat(), ot_type, announced,
+                                                  announced))
                 sid += 1
+            self.bill_settings += history
+            current = history[-1]
+            self.billings.append({
+                "id": billing_id, "position": pid, "type": "HOURLY", "rate": current["rate"],
+                "billBreaks": "NONE", "holiday": "REGULAR", "holidayMultiplier": 1.5,
+                "effectiveBillSettingId": current["id"],
+                "billSettings": [b["id"] for b in history]})
+            post["billingSetting"] = billing_id
+
+    @staticmethod
+    def _bill_setting(sid: int, billing_id: int, position_id: int, rate: float,
+                      effective: str, ot_type: str, created: int,
+                      updated: int) -> dict[str, Any]:
+        rec: dict[str, Any] = {
+            "id": sid, "positionBilling": billing_id, "billingType": "HOURLY", "rate": rate,
+            "effectiveDate": effective, "overtimeRateType": ot_type,
+            "createdOn": created, "updatedOn": updated, "_position": position_id}
+        if ot_type == "MULTIPLIER":
+            rec["customOvertimeMultiplier1"] = 2.0
+            rec["customOvertimeMultiplier2"] = 2.5
+        elif ot_type == "RATE":
+            rec["customOvertimeRate1"] = round(rate * 1.5, 4)
+            rec["customOvertimeRate2"] = round(rate * 2.0, 4)
+        return rec
 
     # ----------------------------------------------------------------- shifts
 
@@ -641,9 +706,8 @@ class World:
         payable = not vacant and (h >> 28) % 300 != 0
         clocked: float | None = None
         approved: float | None = None
-        attendance: str | None = None
+        late = not cancelled and not vacant and (h >> 16) % 100 < 8
         if not cancelled and not vacant:
-            attendance = "LATE" if (h >> 16) % 100 < 8 else "ON_TIME"
             if (h >> 36) % 100 >= 5:
                 jitter = (-0.25, 0.0, 0.0, 0.0, 0.25, 0.5)[(h >> 40) % 6]
                 clocked = round(max(0.0, scheduled + jitter), 2)
@@ -668,7 +732,6 @@ class World:
             "billable": billable,
             "payable": payable,
             "vacant": vacant,
-            "attendanceStatus": attendance,
             "clockedHours": clocked,
             "approvedHours": approved,
             "createdOn": created,
@@ -678,12 +741,14 @@ class World:
             "_e": (ordinal, end_min),
             "_tz": tz,
             "_lane": lane,
+            "_late": late,
         }
         self.settle_hours(state)
         return state
 
     def settle_hours(self, state: dict[str, Any]) -> None:
-        """TrackTik's own billableHours/payableHours, by the rules of DESIGN.md §5."""
+        """TrackTik's own billableHours/payableHours (by the rules of DESIGN.md §5), and the
+        attendanceStatus that the clock-in/out of a past shift implies."""
         scheduled = (state["endDateTime"] - state["startDateTime"]) / 3600 \
             - state["breakInMinutes"] / 60
         clocked = state["clockedHours"]
@@ -704,6 +769,19 @@ class World:
             billable = scheduled
         state["billableHours"] = round(billable, 2)
         state["payableHours"] = round(payable, 2)
+        if cancelled or state["vacant"]:
+            attendance = "SCHEDULED"
+        elif clocked is None:
+            attendance = "MISSED"
+        elif state.get("_late"):
+            attendance = "LATE"
+        elif clocked > scheduled + 0.005:
+            attendance = "OVER_CLOCK"
+        elif clocked < scheduled - 0.005:
+            attendance = "EARLY_CLOCK_OUT"
+        else:
+            attendance = "COMPLETED"
+        state["attendanceStatus"] = attendance
 
     @staticmethod
     def scheduled_hours(state: dict[str, Any]) -> float:

@@ -6,6 +6,7 @@ Control endpoints (no token needed; never subject to faults):
 - ``GET|POST|DELETE /_sim/faults``: show, add (JSON ``{"kind": ..., ...}`` or a list of
   them; see :meth:`FaultState.set`), clear.
 - ``POST /_sim/mutate`` (JSON ``{"step": n}``, optional): see :meth:`Simulator.mutate`.
+- ``POST /_sim/delete-shifts`` (JSON ``{"ids": [...]}``): see :meth:`Simulator.delete_shifts`.
 - ``GET /_sim/truth?start=YYYY-MM-DD&end=YYYY-MM-DD``: see :meth:`Simulator.truth`.
 - ``GET|PUT /_sim/clock`` (JSON ``{"clock": "<iso>"}``): the simulator's "now".
 """
@@ -33,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tracktik_sim.core import Simulator
 from tracktik_sim.data import CYCLE, SimulatorConfig
-from tracktik_sim.query import SCHEMAS, ApiProblem
+from tracktik_sim.query import HELD, RESOURCES, ApiProblem, on_demand_fields
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +58,11 @@ class Exchange:
     body: Any
     """The JSON payload answered."""
     faults: tuple[str, ...] = ()
-    """The injected faults (kinds of :class:`FaultState`) that shaped this answer, e.g.
-    ``("malformed",)`` when records were deliberately broken: a contract check skips what a
-    test broke on purpose."""
+    """The injected faults (kinds of :class:`FaultState`) that shaped this answer, sorted:
+    "malformed" when a served record was broken on purpose, "truncated", "omit_field" when
+    an included field was withheld, and the kinds that replaced the answer with an error
+    ("rate_limit", "error", "forbidden"). A contract check skips what a test broke on
+    purpose. ("slow" only delays a normal answer and is not listed.)"""
 
 
 OBSERVERS: list[Callable[[Exchange], None]] = []
@@ -267,7 +270,7 @@ class AuthState:
 
 _COUNTED = ("slow", "rate_limit", "error")
 FAULT_KINDS = frozenset({"rate_limit", "error", "slow", "expire_tokens", "token_lifetime",
-                         "malformed", "truncated"})
+                         "malformed", "truncated", "forbidden", "omit_field"})
 
 
 class FaultState:
@@ -288,6 +291,11 @@ class FaultState:
       missing_field) and ``ids``: those records are served broken. See :attr:`malformed`.
     - ``truncated``: ``resource``, ``fraction`` (0.5): listings of the resource silently
       return only about that fraction of the matching records (and a matching count).
+    - ``forbidden``: ``resource``: its list answers 403 ``{"status": 403, "error": ...}``, as
+      for a user without the permission (for the ``doctor`` command).
+    - ``omit_field``: ``resource``, ``field`` (an on-demand property): the portal never
+      returns that field, even when included (for the ``doctor`` command). Several fields
+      may be withheld at once.
 
     Count-based kinds apply in the order slow, rate_limit, error; setting a kind again
     replaces it. Control endpoints (``/_sim/``) are never affected.
@@ -301,6 +309,10 @@ class FaultState:
         self.malformed: dict[str, dict[int, tuple[str, str]]] = {}
         """Per resource: record id -> (defect, field) currently served broken."""
         self.truncated: dict[str, float] = {}
+        self.forbidden: set[str] = set()
+        """Resources whose list answers 403."""
+        self.omitted: dict[str, set[str]] = {}
+        """Per resource: on-demand fields never returned."""
 
     def set(self, kind: str, **params: Any) -> dict[str, Any]:
         """Add a fault (see the class docstring); returns what was set."""
@@ -335,8 +347,23 @@ class FaultState:
             self._auth.expires_in = expires_in
             return {"kind": kind, "expires_in": expires_in}
         resource = str(params.pop("resource"))
-        if resource not in SCHEMAS:
-            raise ValueError(f"unknown resource {resource!r}")
+        if resource not in RESOURCES:
+            raise ValueError(f"unknown resource {resource!r}; use one of {sorted(RESOURCES)}")
+        if kind == "forbidden":
+            self._no_more(kind, params)
+            with self._lock:
+                self.forbidden.add(resource)
+            return {"kind": kind, "resource": resource}
+        if kind == "omit_field":
+            fld = str(params.pop("field"))
+            self._no_more(kind, params)
+            allowed = on_demand_fields(resource) & HELD[resource]
+            if fld not in allowed:
+                raise ValueError(f"field of omit_field must be an on-demand field of {resource} "
+                                 f"that the simulator returns: {sorted(allowed)}")
+            with self._lock:
+                self.omitted.setdefault(resource, set()).add(fld)
+            return {"kind": kind, "resource": resource, "field": fld}
         if kind == "truncated":
             fraction = float(params.pop("fraction", 0.5))
             self._no_more(kind, params)
@@ -374,6 +401,10 @@ class FaultState:
                 self.malformed.clear()
             if kind in (None, "truncated"):
                 self.truncated.clear()
+            if kind in (None, "forbidden"):
+                self.forbidden.clear()
+            if kind in (None, "omit_field"):
+                self.omitted.clear()
             if kind in (None, "token_lifetime"):
                 self._auth.expires_in = self._sim.config.expires_in
 
@@ -384,6 +415,8 @@ class FaultState:
                 "malformed": {res: {str(i): list(d) for i, d in m.items()}
                               for res, m in self.malformed.items()},
                 "truncated": dict(self.truncated),
+                "forbidden": sorted(self.forbidden),
+                "omitted": {res: sorted(f) for res, f in self.omitted.items()},
                 "tokenLifetime": self._auth.expires_in,
             }
 
@@ -399,6 +432,10 @@ class FaultState:
 
     def before(self, path: str) -> Response | None:
         """Apply count-based faults to a request; a response replaces the normal one."""
+        return self.before_with_kind(path)[0]
+
+    def before_with_kind(self, path: str) -> tuple[Response | None, str | None]:
+        """:meth:`before`, and the kind of the fault whose error replaced the answer."""
         slow = self._take("slow", path)
         if slow is not None:
             time.sleep(slow["seconds"])
@@ -406,11 +443,11 @@ class FaultState:
         if limited is not None:
             headers = {} if limited["retry_after"] is None else \
                 {"Retry-After": str(limited["retry_after"])}
-            return _error(429, "Too many requests", headers)
+            return _error(429, "Too many requests", headers), "rate_limit"
         failed = self._take("error", path)
         if failed is not None:
-            return _error(failed["status"], "Simulated server error")
-        return None
+            return _error(failed["status"], "Simulated server error"), "error"
+        return None, None
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -437,8 +474,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
+        faults: tuple[str, ...] = ()
         try:
-            status, payload, headers = app.handle(
+            (status, payload, headers), faults = app.handle_exchange(
                 method, parts.path, parts.query, body, self.client_address[0],
                 self.headers.get("Authorization"), self.path)
         except Exception:  # a bug in the simulator must still answer
@@ -446,7 +484,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers = _error(500, "Internal simulator error")
         if not parts.path.startswith("/_sim/"):  # control requests are not counted
             app.stats.record(method, parts.path, status)
-            exchange = Exchange(method, parts.path, parts.query, status, payload)
+            exchange = Exchange(method, parts.path, parts.query, status, payload, faults)
             for observer in list(OBSERVERS):
                 try:
                     observer(exchange)
@@ -532,40 +570,51 @@ class RunningSimulator:
     def handle(self, method: str, path: str, query: str, body: bytes, ip: str,
                authorization: str | None, raw_target: str = "") -> Response:
         """Answer one request: (status, JSON payload, extra headers)."""
+        return self.handle_exchange(method, path, query, body, ip, authorization,
+                                    raw_target)[0]
+
+    def handle_exchange(self, method: str, path: str, query: str, body: bytes, ip: str,
+                        authorization: str | None,
+                        raw_target: str = "") -> tuple[Response, tuple[str, ...]]:
+        """:meth:`handle`, and the kinds of injected faults that shaped the answer."""
         if path.startswith("/_sim/"):
-            return self._control(method, path, query, body)
+            return self._control(method, path, query, body), ()
         if not path.startswith("/rest/"):
-            return _error(404, f"No route for {path}")
+            return _error(404, f"No route for {path}"), ()
         if self.auth.blocked(ip):
-            return _error(403, "Too many failed login attempts; this IP address is blocked")
-        fault = self.faults.before(path)
+            return _error(403, "Too many failed login attempts; this IP address is blocked"), ()
+        fault, kind = self.faults.before_with_kind(path)
         if fault is not None:
-            return fault
+            return fault, (kind,) if kind else ()
         if path == TOKEN_PATH:
             if method != "POST":
-                return _error(405, "Use POST")
+                return _error(405, "Use POST"), ()
             form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace"),
                                                    keep_blank_values=True).items()}
-            return self.auth.grant(form, ip)
+            return self.auth.grant(form, ip), ()
         if not path.startswith(DATA_PREFIX):
-            return _error(404, f"No route for {path}")
+            return _error(404, f"No route for {path}"), ()
         resource = path[len(DATA_PREFIX):].strip("/")
-        if resource not in SCHEMAS:
-            return _error(404, f"Unknown resource '{resource}'")
+        if resource not in RESOURCES:
+            return _error(404, f"Unknown resource '{resource}'"), ()
         if method != "GET":
-            return _error(405, "Use GET")
+            return _error(405, "Use GET"), ()
         reason = self.auth.check_bearer(authorization)
         if reason is not None:
-            return _error(401, reason)
+            return _error(401, reason), ()
+        if resource in self.faults.forbidden:
+            return _error(403, f"You do not have the permission to list {resource}"), \
+                ("forbidden",)
         params = parse_qs(query, keep_blank_values=True)
         try:
-            body_out = self.sim.list_resource(
-                resource, params, request=raw_target,
+            body_out, applied = self.sim.list_with_faults(
+                resource, params, request=query,
                 defects=self.faults.malformed.get(resource),
-                truncate=self.faults.truncated.get(resource))
+                truncate=self.faults.truncated.get(resource),
+                omit=self.faults.omitted.get(resource, ()))
         except ApiProblem as e:
-            return _error(e.status, e.message)
-        return 200, body_out, {}
+            return _error(e.status, e.message), ()
+        return (200, body_out, {}), tuple(sorted(applied))
 
     def _control(self, method: str, path: str, query: str, body: bytes) -> Response:
         try:
@@ -589,6 +638,8 @@ class RunningSimulator:
                 return 200, self.faults.snapshot(), {}
             if path == "/_sim/mutate" and method == "POST":
                 return 200, self.sim.mutate(int(payload.get("step", 1))), {}
+            if path == "/_sim/delete-shifts" and method == "POST":
+                return 200, self.sim.delete_shifts(payload["ids"]), {}
             if path == "/_sim/truth" and method == "GET":
                 args = {k: v[-1] for k, v in parse_qs(query).items()}
                 return 200, self.sim.truth(args.get("start"), args.get("end")), {}
