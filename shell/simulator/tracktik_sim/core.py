@@ -48,7 +48,12 @@ if TYPE_CHECKING:
 UNKNOWN_ID = 99_999_999
 """The id a malformed record points at when it must reference something that does not exist."""
 
-DEFECTS_COMMON = frozenset({"missing_field", "offset_less_timestamp", "unknown_reference"})
+DEFECTS_COMMON = frozenset({"missing_field", "offset_less_timestamp", "unknown_reference",
+                            "wrong_type", "nan_number", "nul_character", "lone_surrogate"})
+"""What a malformed record can be made to carry. ``wrong_type`` gives the field a value of
+another JSON type; the last three put in what JSON allows but PostgreSQL's jsonb cannot store
+(a NaN number, sent as the bare word like some JSON encoders do; a ``\\u0000``; a lone
+surrogate ``\\ud800``) — in the field, or added as ``customId`` when the field is absent."""
 DEFECTS_SHIFTS = DEFECTS_COMMON | {"end_before_start", "over_24h", "approved_gt_clocked",
                                    "unknown_employee"}
 DEFAULT_MISSING_FIELD = {
@@ -391,6 +396,15 @@ class Simulator:
         elif kind in ("unknown_reference", "unknown_employee"):
             ref = _REFERENCE_FIELD[resource]
             out[ref] = {"id": UNKNOWN_ID} if ref in q.include_tree else UNKNOWN_ID
+        elif kind == "wrong_type":
+            value = out.get(fld)
+            out[fld] = "eight" if isinstance(value, int | float) and not isinstance(value, bool) \
+                else {"unexpected": value}
+        elif kind == "nan_number":
+            out[fld] = float("nan")
+        else:  # nul_character, lone_surrogate
+            target = fld if isinstance(out.get(fld), str) else "customId"
+            out[target] = str(out.get(target, "")) + ("\x00" if kind == "nul_character" else "\ud800")
 
     # ----------------------------------------------------------------- shift queries
 
