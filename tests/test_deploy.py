@@ -7,11 +7,11 @@ import configparser
 import shlex
 from pathlib import Path
 
-from tracktik_etl.cli import build_parser
-from tracktik_etl.config import SETTINGS, Config
+from tracktik_etl.cli import cli
+from tracktik_etl.config import SECRETS, Config
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
-KNOWN = {s.env for s in SETTINGS.values()} | {"TRACKTIK_VERBOSE", "TRACKTIK_JSON_LOGS"}
+KNOWN = {Config.env_var(name) for name in Config.model_fields} | {"TRACKTIK_VERBOSE", "TRACKTIK_JSON_LOGS"}
 
 
 def _unit() -> configparser.ConfigParser:
@@ -35,8 +35,9 @@ def test_unit_runs_the_serve_command():
     unit = _unit()
     argv = shlex.split(unit["Service"]["ExecStart"])
     assert argv[0].endswith("/.venv/bin/tracktik-etl")
-    args = build_parser().parse_args(argv[1:])
-    assert args.command == "serve"
+    command, *options = argv[1:]
+    assert command == "serve"
+    cli.commands[command].make_context(command, options)  # the options parse
     assert unit["Service"]["KillSignal"] == "SIGTERM"
     assert unit["Service"]["User"] != "root"
 
@@ -53,8 +54,7 @@ def test_env_example_holds_known_settings_and_no_secrets():
     env = _env_example()
     unknown = set(env) - KNOWN
     assert not unknown, f"settings the shell does not know: {sorted(unknown)}"
-    secrets = {s.env for s in SETTINGS.values() if s.secret}
+    secrets = {Config.env_var(name) for name in SECRETS}
     assert not set(env) & secrets, "secrets do not belong in the environment file"
-    config = Config.load(environ=env)
-    config.require("dsn", "portal_url", "client_id", "username")
+    config = Config.load(environ=env, required=("dsn", "portal_url", "client_id", "username"))
     assert config.interval_minutes == 15

@@ -22,17 +22,23 @@ from __future__ import annotations
 import calendar
 import json
 import logging
-import random
+import math
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from pydantic import SecretStr
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
+
+from .errors import redact
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +50,11 @@ REFRESH_MARGIN_SECONDS = 60.0
 MAX_PAGE_SIZE = 1000
 MAX_IN_VALUES = 100
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_CONNECT_RETRIES = 2
+"""Retries of a call whose connection could not be made (refused, no such host): an
+unreachable portal is reported within a second or so, not after the whole retry budget."""
 TOKEN_PATH = "rest/oauth2/access_token"
 DATA_PATH = "rest/v1/"
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-_REDACTED = "***"
 
 
 # --------------------------------------------------------------------------- errors
@@ -79,24 +86,16 @@ class NotRetryable(ApiError):
 
 # --------------------------------------------------------------------------- helpers
 
-class _Secret:
-    """A string that does not show itself in reprs, logs or tracebacks' locals."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return repr(_REDACTED)
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
+def portal_base_url(url: str) -> str:
+    """``url`` with a trailing slash, if it is https (plain http only to loopback: the simulator)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        raise ValueError(f"must be an http(s) URL, got {url!r}")
+    if parts.scheme == "http" and not (host.startswith("127.") or host in ("localhost", "::1")):
+        raise ValueError(f"must use https (plain http only to a loopback address, e.g. the simulator), "
+                         f"got {url!r}")
+    return url if url.endswith("/") else url + "/"
 
 
 def _add_month(dt: datetime) -> datetime:
@@ -143,13 +142,7 @@ def chunk_ids(ids: Iterable[int], size: int = MAX_IN_VALUES) -> list[list[int]]:
     """
     if not 1 <= size <= MAX_IN_VALUES:
         raise ValueError(f"size must be between 1 and {MAX_IN_VALUES}, got {size}")
-    seen: set[int] = set()
-    unique: list[int] = []
-    for raw in ids:
-        value = int(raw)
-        if value not in seen:
-            seen.add(value)
-            unique.append(value)
+    unique = list(dict.fromkeys(int(i) for i in ids))
     return [unique[i:i + size] for i in range(0, len(unique), size)]
 
 
@@ -207,15 +200,75 @@ class Page:
 
 # --------------------------------------------------------------------------- client
 
+class _CallRetry(Retry):
+    """urllib3's ``Retry`` (the requests adapter retries 429, 5xx, timeouts and connection
+    errors, honouring ``Retry-After``) plus what urllib3 lacks: a time budget for one call,
+    a log line per retry, and the causes of its failures, shared by the ``Retry`` objects
+    urllib3 derives from this one during the call."""
+
+    deadline: float = math.inf
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.failures: list[str] = []
+
+    def new(self, **kw: Any) -> Self:
+        derived = super().new(**kw)
+        derived.deadline, derived.failures = self.deadline, self.failures
+        return derived
+
+    def increment(self, method: str | None = None, url: str | None = None,
+                  response: BaseHTTPResponse | None = None, error: Exception | None = None,
+                  *args: Any, **kwargs: Any) -> Self:
+        self.failures.append(str(response.status) if response is not None else type(error).__name__)
+        return super().increment(method, url, response, error, *args, **kwargs)
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        try:
+            delay = self.get_retry_after(response) if response is not None else None
+        except InvalidHeader:
+            delay = None
+        delay = self.get_backoff_time() if delay is None else delay
+        last = self.history[-1]
+        if time.monotonic() + delay > self.deadline:
+            raise _OutOfTime(delay)
+        logger.info("%s %s: %s; retry %d in %.2f s", last.method, urlsplit(last.url or "").path,
+                    self.failures[-1], len(self.history), delay)
+        time.sleep(delay)
+
+
+class _OutOfTime(Exception):
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+
+def _network_reason(exc: BaseException, netloc: str, timeout: float) -> str:
+    """One readable phrase for a failed connection or a timeout (never urllib3's repr)."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 12:
+        chain.append(cause)
+        nested = getattr(cause, "reason", None)
+        cause = nested if isinstance(nested, BaseException) else (
+            cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else cause.__cause__)
+    timeouts = [type(e).__name__.removesuffix("Error") for e in chain if "Timeout" in type(e).__name__]
+    if timeouts:
+        return f"no answer from {netloc} within {timeout:g} s ({timeouts[0]})"
+    text = getattr(chain[-1], "strerror", None) or str(chain[-1])
+    return f"{netloc} unreachable: " + (text.strip().splitlines() or [type(chain[-1]).__name__])[0][:160]
+
+
 class TrackTikClient:
     """A TrackTik REST API client (see the module docstring).
 
     ``max_retries`` is the number of retries after the first attempt of a call, for 429,
-    500/502/503/504, timeouts and connection errors; ``max_retry_seconds`` bounds the time a
-    call may spend waiting between its attempts. Backoff is exponential with full jitter
-    (``backoff_base * 2**n``, capped at ``backoff_cap``); a 429's ``Retry-After`` is honoured.
-    TLS certificates are always verified (``ca_bundle`` names a CA file); plain ``http://`` is
-    refused except to loopback (the simulator).
+    500/502/503/504, timeouts and connection errors (at most :data:`MAX_CONNECT_RETRIES`
+    for a connection that could not be made); ``max_retry_seconds`` bounds the time a call
+    may spend waiting between its attempts. urllib3's ``Retry`` does the waiting: the first
+    retry at once, then ``backoff_base * 2**n`` plus up to ``backoff_base`` of jitter,
+    capped at ``backoff_cap``; a ``Retry-After`` is honoured. TLS certificates are always
+    verified (``ca_bundle`` names a CA file); plain ``http://`` is refused except to
+    loopback (the simulator).
     """
 
     def __init__(
@@ -232,41 +285,38 @@ class TrackTikClient:
         page_size: int = MAX_PAGE_SIZE,
         session: requests.Session | None = None,
         ca_bundle: str | None = None,
-        backoff_base: float = 0.5,
+        backoff_base: float = 0.25,
         backoff_cap: float = 30.0,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
-        if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS \
-                and not parts.hostname.startswith("127."):
-            raise ValueError("plain http is only allowed to a loopback address; use https")
+        self.base_url = portal_base_url(base_url)
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
         if max_retries < 0 or max_retry_seconds < 0 or timeout <= 0:
             raise ValueError("timeout must be positive, retry limits not negative")
         if session is not None and session.verify is False and ca_bundle is None:
             raise ValueError("TLS verification cannot be disabled for TrackTik")
-        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.client_id = client_id
         self.username = username
-        self._client_secret = _Secret(client_secret)
-        self._password = _Secret(password)
+        self._client_secret = SecretStr(client_secret)
+        self._password = SecretStr(password)
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_retry_seconds = max_retry_seconds
         self.page_size = page_size
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self._verify: str | bool = ca_bundle if ca_bundle else True
+        self._retry = _CallRetry(
+            total=max_retries, connect=min(max_retries, MAX_CONNECT_RETRIES), redirect=False,
+            status_forcelist=RETRY_STATUSES, allowed_methods=None, raise_on_status=False,
+            backoff_factor=backoff_base, backoff_jitter=backoff_base, backoff_max=backoff_cap)
+        self._adapter = HTTPAdapter(max_retries=self._retry)
         self._session = session or requests.Session()
-        self._session.verify = self._verify
+        self._session.mount("https://", self._adapter)
+        self._session.mount("http://", self._adapter)
+        self._session.verify = ca_bundle if ca_bundle else True
         self._session.headers["Accept"] = "application/json"
-        self._access: _Secret | None = None
-        self._refresh: _Secret | None = None
-        self._old_tokens: deque[_Secret] = deque(maxlen=16)  # still redacted from messages
+        self._access: SecretStr | None = None
+        self._refresh: SecretStr | None = None
+        self._old_tokens: deque[SecretStr] = deque(maxlen=16)  # still redacted from messages
         self._refresh_at = 0.0
-        self._random = random.Random()
         self.password_logins = 0
         """Password logins made so far (at most :data:`MAX_PASSWORD_LOGINS`)."""
         self.token_refreshes = 0
@@ -278,20 +328,9 @@ class TrackTikClient:
     def close(self) -> None:
         self._session.close()
 
-    def __enter__(self) -> TrackTikClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # ----------------------------------------------------------------- secrets
-
     def _redact(self, text: str) -> str:
-        for secret in (self._password, self._client_secret, self._access, self._refresh,
-                       *self._old_tokens):
-            if secret:
-                text = text.replace(secret.reveal(), _REDACTED)
-        return text
+        secrets = (self._password, self._client_secret, self._access, self._refresh, *self._old_tokens)
+        return redact(text, (s.get_secret_value() for s in secrets if s is not None))
 
     # ----------------------------------------------------------------- tokens
 
@@ -307,9 +346,9 @@ class TrackTikClient:
         self._token_grant({
             "grant_type": "password",
             "client_id": self.client_id,
-            "client_secret": self._client_secret.reveal(),
+            "client_secret": self._client_secret.get_secret_value(),
             "username": self.username,
-            "password": self._password.reveal(),
+            "password": self._password.get_secret_value(),
         })
 
     def _refresh_or_login(self) -> None:
@@ -321,9 +360,9 @@ class TrackTikClient:
         try:
             self._token_grant({
                 "grant_type": "refresh_token",
-                "refresh_token": refresh.reveal(),
+                "refresh_token": refresh.get_secret_value(),
                 "client_id": self.client_id,
-                "client_secret": self._client_secret.reveal(),
+                "client_secret": self._client_secret.get_secret_value(),
             })
         except AuthError as e:
             logger.info("token refresh refused (%s); logging in again", e)
@@ -345,34 +384,29 @@ class TrackTikClient:
         except (ValueError, KeyError, TypeError):
             raise AuthError("token endpoint answered without a usable access token") from None
         self._old_tokens.extend(t for t in (self._access, self._refresh) if t is not None)
-        self._access = _Secret(str(access))
+        self._access = SecretStr(str(access))
         new_refresh = body.get("refresh_token")
-        self._refresh = _Secret(str(new_refresh)) if new_refresh else None
+        self._refresh = SecretStr(str(new_refresh)) if new_refresh else None
         margin = min(REFRESH_MARGIN_SECONDS, expires_in / 4)
         self._refresh_at = time.monotonic() + expires_in - margin
 
     def _forget_tokens(self, *, refresh: bool) -> None:
-        if self._access is not None:
-            self._old_tokens.append(self._access)
-            self._access = None
-        if refresh and self._refresh is not None:
-            self._old_tokens.append(self._refresh)
+        self._old_tokens.extend(t for t in (self._access, self._refresh if refresh else None) if t)
+        self._access = None
+        if refresh:
             self._refresh = None
 
     def _ensure_token(self) -> str:
         if self._access is None:
-            if self._refresh is not None:
-                self._refresh_or_login()
-            else:
-                self._login()
+            self._refresh_or_login()
         elif time.monotonic() >= self._refresh_at:
             logger.debug("access token about to expire; refreshing")
             self._refresh_or_login()
         if self._access is None:  # pragma: no cover - _login/_refresh set it or raise
             raise AuthError("no access token after logging in")
-        return self._access.reveal()
+        return self._access.get_secret_value()
 
-    # ----------------------------------------------------------------- HTTP with retries
+    # ----------------------------------------------------------------- HTTP
 
     def _error_text(self, resp: requests.Response) -> str:
         try:
@@ -380,105 +414,58 @@ class TrackTikClient:
         except ValueError:
             text = resp.text[:300]
         else:
+            text = str(body)[:300]
             if isinstance(body, dict):
-                error = body.get("error")
-                message = body.get("message")
-                text = ": ".join(str(x) for x in (error, message) if x) or str(body)[:300]
-            else:
-                text = str(body)[:300]
+                text = ": ".join(str(body[k]) for k in ("error", "message") if body.get(k)) or text
         return self._redact(text or resp.reason or "no detail")
-
-    @staticmethod
-    def _retry_after(resp: requests.Response) -> float | None:
-        value = resp.headers.get("Retry-After")
-        if value is None:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-    def _backoff(self, retry: int) -> float:
-        return self._random.uniform(0, min(self.backoff_cap,
-                                           self.backoff_base * 2 ** (retry - 1)))
 
     def _call(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
               data: Mapping[str, str] | None = None,
               authenticated: bool = True) -> requests.Response:
-        """One API call with bounded retries and 401 recovery; returns a 2xx response."""
+        """One API call: retries by the adapter (bounded in number and time), then recovery
+        from a 401 (first a token refresh, then a new login); returns a 2xx response."""
         what = f"{method} {urlsplit(url).path}"
-        started = time.monotonic()
-        retries = 0
-        auth_recoveries = 0
-        while True:
-            headers = {"Authorization": "Bearer " + self._ensure_token()} if authenticated \
-                else {}
-            retry_after: float | None = None
+        for recovery in range(3):
+            headers = {"Authorization": "Bearer " + self._ensure_token()} if authenticated else {}
+            retry = self._adapter.max_retries = self._retry.new()
+            retry.deadline, retry.failures = time.monotonic() + self.max_retry_seconds, []
             try:
                 resp = self._session.request(method, url, params=params, data=data,
-                                             headers=headers, timeout=self.timeout,
-                                             verify=self._verify)
-            except (requests.Timeout, requests.ConnectionError) as e:
-                status: int | None = None
-                detail = str(e)[:200]
-                reason = self._redact(
-                    f"{type(e).__name__} (timeout {self.timeout:g} s): {detail}"
-                    if isinstance(e, requests.Timeout) else f"{type(e).__name__}: {detail}")
+                                             headers=headers, timeout=self.timeout)
+            except _OutOfTime as e:
+                status = int(retry.failures[-1]) if retry.failures[-1].isdigit() else None
+                raise (RateLimited if status == 429 else ApiError)(
+                    status, f"{what}: {retry.failures[-1]}; gave up after {len(retry.failures)} "
+                            f"attempts: waiting {e.delay:.1f} s more would exceed "
+                            f"max_retry_seconds={self.max_retry_seconds:g}") from None
+            except requests.RequestException as e:
+                raise ApiError(None, self._redact(
+                    f"{what}: {_network_reason(e, urlsplit(url).netloc, self.timeout)}; "
+                    f"gave up after {len(retry.failures) or 1} attempts")) from None
+            if resp.status_code < 400:
+                return resp
+            status, reason = resp.status_code, self._error_text(resp)
+            if status == 401 and authenticated and recovery < 2:
+                refresh = recovery == 0 and self._refresh is not None
+                logger.info("%s: 401 (%s); %s", what, reason,
+                            "refreshing the access token" if refresh else "logging in again")
+                self._forget_tokens(refresh=not refresh)
+                self._refresh_or_login() if refresh else self._login()
+            elif status == 401 and authenticated:
+                raise AuthError(f"{what}: still 401 after refreshing the token and "
+                                f"logging in again: {reason}")
+            elif status in RETRY_STATUSES:
+                raise (RateLimited if status == 429 else ApiError)(
+                    status, f"{what}: {reason}; gave up after {len(retry.failures)} attempts "
+                            f"(max_retries={self.max_retries})")
             else:
-                if resp.status_code < 400:
-                    return resp
-                status = resp.status_code
-                reason = self._error_text(resp)
-                if status == 401 and authenticated:
-                    auth_recoveries += 1
-                    if auth_recoveries == 1 and self._refresh is not None:
-                        logger.info("%s: 401 (%s); refreshing the access token", what, reason)
-                        self._forget_tokens(refresh=False)
-                        self._refresh_or_login()
-                        continue
-                    if auth_recoveries <= 2:
-                        logger.info("%s: 401 (%s); logging in again", what, reason)
-                        self._forget_tokens(refresh=True)
-                        self._login()
-                        continue
-                    raise AuthError(f"{what}: still 401 after refreshing the token and "
-                                    f"logging in again: {reason}")
-                if status not in RETRY_STATUSES:
-                    raise NotRetryable(status, f"{what}: {reason}")
-                if status == 429:
-                    retry_after = self._retry_after(resp)
-            retries += 1
-            if retries > self.max_retries:
-                self._give_up(status, f"{what}: {reason}; gave up after {retries} attempts "
-                                      f"(max_retries={self.max_retries})")
-            delay = retry_after if retry_after is not None else self._backoff(retries)
-            spent = time.monotonic() - started
-            if spent + delay > self.max_retry_seconds:
-                self._give_up(status, f"{what}: {reason}; gave up after {retries} attempts: "
-                                      f"waiting {delay:.1f} s more would exceed "
-                                      f"max_retry_seconds={self.max_retry_seconds:g}")
-            logger.warning("%s: %s; retry %d of %d in %.2f s", what,
-                           status if status is not None else reason, retries,
-                           self.max_retries, delay)
-            time.sleep(delay)
-
-    @staticmethod
-    def _give_up(status: int | None, message: str) -> None:
-        if status == 429:
-            raise RateLimited(status, message)
-        raise ApiError(status, message)
+                raise NotRetryable(status, f"{what}: {reason}")
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     # ----------------------------------------------------------------- lists
 
     def iter_pages(self, resource: str,
-                   params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+                   params: Mapping[str, Any] | None = None) -> Generator[Page, None, None]:
         """All pages of ``GET /rest/v1/<resource>`` for the given filters, paged by id.
 
         Each request asks for ``page_size`` records sorted by id (``sort=id``); the next page

@@ -2,13 +2,16 @@
 
 ``pg_ctl`` refuses to run as root, and CI runs as root: when the current user is root the
 cluster is initialised and run as an unprivileged system user (``postgres`` by default,
-which Debian's PostgreSQL packages create). The server listens on 127.0.0.1 only, on a
+which Debian's PostgreSQL packages create). When that user cannot reach the data directory
+(a checkout under ``/root``), the cluster lives in a directory of that user's own under
+``/var/tmp`` instead (:func:`reachable_dir`). The server listens on 127.0.0.1 only, on a
 free port, with trust authentication for local connections; it is meant for throw-away
 and demo data, never for production.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pwd
@@ -31,7 +34,7 @@ class ClusterError(RuntimeError):
     """The private cluster could not be initialised, started or stopped."""
 
 
-def find_bindir(major: int | None = None) -> Path:
+def find_bindir() -> Path:
     """Directory holding initdb/pg_ctl: ``$PG_BINDIR``, else the newest Debian install."""
     env = os.environ.get("PG_BINDIR")
     if env:
@@ -44,8 +47,6 @@ def find_bindir(major: int | None = None) -> Path:
         (int(p.name) for p in root.glob("*") if p.name.isdigit() and (p / "bin/initdb").exists()),
         reverse=True,
     )
-    if major is not None:
-        versions = [v for v in versions if v == major]
     if versions:
         return root / str(versions[0]) / "bin"
     initdb = shutil.which("initdb")
@@ -63,6 +64,40 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+FALLBACK_ROOT = Path("/var/tmp")
+
+
+def reachable(path: Path, user: str) -> bool:
+    """Whether ``user`` can enter every existing directory on the way to ``path``."""
+    pw = pwd.getpwnam(user)
+    groups = os.getgrouplist(user, pw.pw_gid)
+    for parent in reversed((path, *path.parents)):
+        if not parent.exists():
+            break
+        st = parent.stat()
+        if st.st_uid == pw.pw_uid:
+            continue
+        if not (st.st_mode & 0o001 or (st.st_mode & 0o010 and st.st_gid in groups)):
+            return False
+    return True
+
+
+def reachable_dir(data_dir: Path, user: str) -> Path:
+    """``data_dir`` when ``user`` can reach it, else ``<FALLBACK_ROOT>/tracktik-<user>-<hash of
+    data_dir>/<name>``: always the same place for the same ``data_dir``, in a directory owned
+    by ``user`` alone."""
+    if reachable(data_dir, user):
+        return data_dir
+    digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
+    home = FALLBACK_ROOT / f"tracktik-{user}-{digest}"
+    pw = pwd.getpwnam(user)
+    home.mkdir(mode=0o700, exist_ok=True)
+    if home.is_symlink() or home.stat().st_uid not in (pw.pw_uid, os.geteuid()):
+        raise ClusterError(f"{home} exists and belongs to someone else; remove it or set --demo-dir")
+    os.chown(home, pw.pw_uid, pw.pw_gid)
+    return home / data_dir.name
+
+
 def _demote(user: str) -> Callable[[], None]:
     pw = pwd.getpwnam(user)
 
@@ -76,13 +111,15 @@ def _demote(user: str) -> Callable[[], None]:
 
 @dataclass
 class PrivateCluster:
-    """A PostgreSQL cluster in ``data_dir``, started on 127.0.0.1."""
+    """A PostgreSQL cluster in ``data_dir``, started on 127.0.0.1. ``requested_dir`` is the
+    directory asked for, when ``data_dir`` had to move elsewhere (see :func:`reachable_dir`)."""
 
     data_dir: Path
     port: int | None = None
     run_as: str | None = None
     durable: bool = True
     bindir: Path = field(default_factory=find_bindir)
+    requested_dir: Path | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -96,22 +133,19 @@ class PrivateCluster:
                     f"running as root, the private cluster needs the unprivileged user "
                     f"{self.run_as!r} (set TRACKTIK_CLUSTER_USER)"
                 ) from exc
+            usable = reachable_dir(self.data_dir, self.run_as)
+            if usable != self.data_dir:
+                self.requested_dir, self.data_dir = self.data_dir, usable
 
     # -- paths -------------------------------------------------------------------
     @property
     def log_file(self) -> Path:
         return self.data_dir.parent / (self.data_dir.name + ".log")
 
-    def _run(self, args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
         preexec = _demote(self.run_as) if self.run_as else None
         return subprocess.run(  # noqa: S603 - fixed binaries, no shell
-            args,
-            preexec_fn=preexec,  # noqa: PLW1509
-            capture_output=True,
-            text=True,
-            cwd="/",
-            **kwargs,  # type: ignore[arg-type]
-        )
+            args, preexec_fn=preexec, capture_output=True, text=True, cwd="/")  # noqa: PLW1509
 
     def _chown(self, path: Path) -> None:
         if self.run_as:
@@ -122,28 +156,9 @@ class PrivateCluster:
     def is_initialized(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
 
-    def _check_reachable(self) -> None:
-        """The server user must be able to reach the data directory through its parents."""
-        if not self.run_as:
-            return
-        pw = pwd.getpwnam(self.run_as)
-        for parent in reversed(self.data_dir.parents):
-            if not parent.exists():
-                break
-            st = parent.stat()
-            if st.st_uid == pw.pw_uid:
-                continue
-            others_x = st.st_mode & 0o001
-            group_x = st.st_mode & 0o010 and st.st_gid in os.getgrouplist(self.run_as, pw.pw_gid)
-            if not (others_x or group_x):
-                raise ClusterError(
-                    f"the private cluster runs as {self.run_as!r}, which cannot enter {parent}; "
-                    f"put it elsewhere (e.g. --demo-dir /var/tmp/tracktik-demo or TRACKTIK_DEMO_DIR)")
-
     def initialize(self) -> None:
         if self.is_initialized():
             return
-        self._check_reachable()
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(mode=0o700, exist_ok=True)
         self._chown(self.data_dir)

@@ -1,168 +1,123 @@
-"""Configuration in one place: environment first (with ``*_FILE`` twins for secrets), then
-command-line overrides; validated at start with one clear message naming the setting.
+"""Configuration in one place, validated by pydantic: environment first (``*_FILE`` twins for
+the secrets), then command-line overrides. Every missing or invalid setting is reported at
+once, one line each, naming its environment variable.
 
-Secrets are held in :class:`Secret`, whose ``repr``/``str`` never show the value.
+Secrets are :class:`Secret` (pydantic's ``SecretStr``): their ``repr``/``str`` never show them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Collection, Mapping
 from datetime import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from .client import portal_base_url
 from .errors import ConfigError
 
 
-class Secret:
+class Secret(SecretStr):
     """A string that never prints itself."""
 
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
     def get(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
+        return self.get_secret_value()
 
 
-@dataclass(frozen=True)
-class Setting:
-    env: str
-    help: str
-    secret: bool = False
-    default: str | None = None
+SECRETS = ("client_secret", "password")
+"""Settings read only from the environment or a ``*_FILE``: never command-line options."""
 
 
-# name -> (environment variable, help). The CLI builds its options from this table, so every
-# option has its environment twin and --help shows it.
-SETTINGS: dict[str, Setting] = {
-    "dsn": Setting("DATABASE_URL", "PostgreSQL connection string of the warehouse"),
-    "portal_url": Setting("TRACKTIK_URL", "TrackTik portal base URL, e.g. https://acme.trackTik.com/"),
-    "client_id": Setting("TRACKTIK_CLIENT_ID", "OAuth2 client id"),
-    "client_secret": Setting("TRACKTIK_CLIENT_SECRET",
-                             "OAuth2 client secret (or TRACKTIK_CLIENT_SECRET_FILE)", secret=True),
-    "username": Setting("TRACKTIK_USERNAME", "API user name"),
-    "password": Setting("TRACKTIK_PASSWORD", "API user password (or TRACKTIK_PASSWORD_FILE)", secret=True),
-    "root_region": Setting("TRACKTIK_ROOT_REGION", "Kaiser root region: TrackTik id or exact name",
-                           default="Kaiser Permanente"),
-    "ca_bundle": Setting("TRACKTIK_CA_BUNDLE", "CA bundle file for the portal's TLS certificate "
-                         "(verification is always on)"),
-    "lookback_minutes": Setting("TRACKTIK_LOOKBACK_MINUTES",
-                                "incremental runs re-read changes this far behind the watermark",
-                                default="60"),
-    "full_sync_days": Setting("TRACKTIK_FULL_SYNC_DAYS",
-                              "a full sync re-reads shifts starting this many days back", default="120"),
-    "future_days": Setting("TRACKTIK_FUTURE_DAYS", "and this many days ahead", default="14"),
-    "interval_minutes": Setting("TRACKTIK_INTERVAL_MINUTES", "serve: minutes between incremental runs",
-                                default="15"),
-    "full_sync_at": Setting("TRACKTIK_FULL_SYNC_AT", "serve: local time (HH:MM) of the nightly full sync",
-                            default="02:30"),
-}
+class Config(BaseModel):
+    """Validated settings; each field's alias is its environment variable and its description
+    the help the CLI shows. ``None`` means not given; :meth:`require` checks presence."""
 
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
 
-def _positive_int(name: str, raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{SETTINGS[name].env} must be a whole number, got {raw!r}") from None
-    if value < 0:
-        raise ConfigError(f"{SETTINGS[name].env} must not be negative, got {value}")
-    return value
+    dsn: str | None = Field(None, alias="DATABASE_URL", repr=False,  # may hold a password
+                            description="PostgreSQL connection string of the warehouse "
+                                        "(libpq URI or key=value)")
+    portal_url: str | None = Field(None, alias="TRACKTIK_URL",
+                                   description="TrackTik portal base URL, e.g. https://acme.trackTik.com/")
+    client_id: str | None = Field(None, alias="TRACKTIK_CLIENT_ID", description="OAuth2 client id")
+    client_secret: Secret | None = Field(None, alias="TRACKTIK_CLIENT_SECRET",
+                                         description="OAuth2 client secret")
+    username: str | None = Field(None, alias="TRACKTIK_USERNAME", description="API user name")
+    password: Secret | None = Field(None, alias="TRACKTIK_PASSWORD", description="API user password")
+    root_region: str = Field("Kaiser Permanente", alias="TRACKTIK_ROOT_REGION",
+                             description="Kaiser root region: TrackTik id or exact name")
+    ca_bundle: str | None = Field(None, alias="TRACKTIK_CA_BUNDLE", description=(
+        "CA bundle file for the portal's TLS certificate (verification is always on)"))
+    lookback_minutes: int = Field(60, ge=0, alias="TRACKTIK_LOOKBACK_MINUTES",
+                                  description="Incremental runs re-read changes this far behind "
+                                              "the watermark")
+    full_sync_days: int = Field(120, ge=0, alias="TRACKTIK_FULL_SYNC_DAYS",
+                                description="A full sync re-reads shifts starting this many days back")
+    future_days: int = Field(14, ge=0, alias="TRACKTIK_FUTURE_DAYS",
+                             description="A full sync re-reads shifts up to this many days ahead")
+    interval_minutes: int = Field(15, ge=1, alias="TRACKTIK_INTERVAL_MINUTES",
+                                  description="Serve: minutes between incremental runs")
+    full_sync_at: time = Field(time(2, 30), alias="TRACKTIK_FULL_SYNC_AT",
+                               description="Serve: local time (HH:MM) of the nightly full sync")
 
+    @field_validator("portal_url")
+    @classmethod
+    def _portal_url(cls, value: str | None) -> str | None:
+        return None if value is None else portal_base_url(value)
 
-@dataclass(frozen=True)
-class Config:
-    """Validated settings. Fields left ``None`` were not given; ``require`` checks presence."""
+    @field_validator("ca_bundle")
+    @classmethod
+    def _ca_bundle(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_file():
+            raise ValueError("no such file")
+        return value
 
-    dsn: str | None = None
-    portal_url: str | None = None
-    client_id: str | None = None
-    client_secret: Secret | None = field(default=None, repr=False)
-    username: str | None = None
-    password: Secret | None = field(default=None, repr=False)
-    root_region: str = "Kaiser Permanente"
-    ca_bundle: str | None = None
-    lookback_minutes: int = 60
-    full_sync_days: int = 120
-    future_days: int = 14
-    interval_minutes: int = 15
-    full_sync_at: time = time(2, 30)
+    @classmethod
+    def env_var(cls, name: str) -> str:
+        return str(cls.model_fields[name].alias)
 
     @classmethod
     def load(cls, overrides: Mapping[str, object] | None = None,
-             environ: Mapping[str, str] | None = None) -> Config:
+             environ: Mapping[str, str] | None = None, *, required: Collection[str] = ()) -> Config:
+        """Settings from ``environ`` (default ``os.environ``) and non-empty ``overrides`` (by
+        field name); raise one :class:`ConfigError` listing every invalid setting and every
+        ``required`` one that is missing."""
         env = os.environ if environ is None else environ
-        raw: dict[str, str | None] = {}
-        for name, setting in SETTINGS.items():
-            value = env.get(setting.env) or None
-            if value is None and setting.secret:
-                file_var = setting.env + "_FILE"
-                if env.get(file_var):
-                    path = Path(env[file_var])
-                    try:
-                        value = path.read_text().strip()
-                    except OSError as exc:
-                        raise ConfigError(f"{file_var}: cannot read {path}: {exc.strerror}") from None
-            raw[name] = value if value is not None else setting.default
-        for name, value in (overrides or {}).items():
-            if value is not None and value != "":
-                raw[name] = str(value)
-        return cls._validate(raw)
-
-    @classmethod
-    def _validate(cls, raw: Mapping[str, str | None]) -> Config:
-        kwargs: dict[str, object] = {}
-        for f in fields(cls):
-            value = raw.get(f.name)
-            if value is None:
-                continue
-            if f.name in ("client_secret", "password"):
-                kwargs[f.name] = Secret(value)
-            elif f.name in ("lookback_minutes", "full_sync_days", "future_days", "interval_minutes"):
-                kwargs[f.name] = _positive_int(f.name, value)
-            elif f.name == "full_sync_at":
+        data: dict[str, Any] = {}
+        problems: list[str] = []
+        for name in cls.model_fields:
+            var = cls.env_var(name)
+            value: object = env.get(var) or None
+            if value is None and name in SECRETS and env.get(var + "_FILE"):
                 try:
-                    hh, mm = value.split(":")
-                    kwargs[f.name] = time(int(hh), int(mm))
-                except ValueError:
-                    raise ConfigError(f"TRACKTIK_FULL_SYNC_AT must be HH:MM, got {value!r}") from None
-            elif f.name == "portal_url":
-                parts = urlsplit(value)
-                if parts.scheme not in ("https", "http") or not parts.netloc:
-                    raise ConfigError(f"TRACKTIK_URL must be an http(s) URL, got {value!r}")
-                if parts.scheme == "http" and not (parts.hostname or "").startswith(("127.", "localhost")) \
-                        and parts.hostname != "::1":
-                    raise ConfigError("TRACKTIK_URL must use https (plain http only to a loopback "
-                                      f"address, e.g. the simulator), got {value!r}")
-                kwargs[f.name] = value if value.endswith("/") else value + "/"
-            elif f.name == "ca_bundle":
-                if not Path(value).is_file():
-                    raise ConfigError(f"TRACKTIK_CA_BUNDLE: no such file {value!r}")
-                kwargs[f.name] = value
-            else:
-                kwargs[f.name] = value
-        if kwargs.get("interval_minutes") == 0:
-            raise ConfigError("TRACKTIK_INTERVAL_MINUTES must be at least 1")
-        return cls(**kwargs)  # type: ignore[arg-type]
+                    value = Path(env[var + "_FILE"]).read_text().strip()
+                except OSError as exc:
+                    problems.append(f"{var}_FILE: cannot read {env[var + '_FILE']}: {exc.strerror}")
+            override = (overrides or {}).get(name)
+            data[var] = override if override not in (None, "") else value
+        try:
+            config = cls.model_validate({k: v for k, v in data.items() if v is not None})
+        except ValidationError as exc:
+            for error in exc.errors():
+                var = str(error["loc"][0])
+                shown = "" if var in map(cls.env_var, SECRETS) or "got" in error["msg"] \
+                    else f" (got {error['input']!r})"
+                problems.append(f"{var}: {error['msg'].removeprefix('Value error, ')}{shown}")
+            config = cls()
+        problems += config.missing(*(n for n in required if data[cls.env_var(n)] is None))
+        if problems:
+            raise ConfigError("\n".join(problems))
+        return config
+
+    def missing(self, *names: str) -> list[str]:
+        """One line per setting of ``names`` that is not set."""
+        return [f"{self.env_var(n)}{' (or ' + self.env_var(n) + '_FILE)' if n in SECRETS else ''}"
+                f" is not set: {type(self).model_fields[n].description}"
+                for n in names if getattr(self, n) in (None, "")]
 
     def require(self, *names: str) -> None:
-        """Raise :class:`ConfigError` naming the first missing setting."""
-        for name in names:
-            if getattr(self, name) in (None, ""):
-                setting = SETTINGS[name]
-                hint = f" (or {setting.env}_FILE)" if setting.secret else ""
-                raise ConfigError(f"{setting.env}{hint} is not set: {setting.help}")
+        """Raise :class:`ConfigError` naming every setting of ``names`` that is missing."""
+        if problems := self.missing(*names):
+            raise ConfigError("\n".join(problems))

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
@@ -24,7 +27,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from yoyo import get_backend, read_migrations
 
-from .errors import DatabaseUnavailable
+from .errors import DatabaseUnavailable, redact_dsn
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +53,14 @@ def yoyo_uri(dsn: str) -> str:
     return f"postgresql+psycopg:///{dbname}?{urlencode(params)}"
 
 
-def connect(dsn: str, **kwargs: object) -> psycopg.Connection:
-    """psycopg.connect that turns an unreachable server into :class:`DatabaseUnavailable`."""
+def connect(dsn: str, *, autocommit: bool = False) -> psycopg.Connection:
+    """psycopg.connect that turns an unreachable server or an unusable connection string into
+    :class:`DatabaseUnavailable`, in one line without the DSN's password."""
     try:
-        return psycopg.connect(dsn, **kwargs)  # type: ignore[arg-type]
-    except psycopg.OperationalError as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-        raise DatabaseUnavailable(f"cannot connect to the database: {message}") from exc
+        return psycopg.connect(dsn, autocommit=autocommit)
+    except (psycopg.OperationalError, psycopg.ProgrammingError) as exc:
+        message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DatabaseUnavailable(f"cannot connect to the database: {redact_dsn(message, dsn)}") from None
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,27 @@ class MigrateResult:
 def routine_files(directory: Path | None = None) -> list[Path]:
     directory = directory or db_dir() / "functions"
     return sorted(directory.glob("*.sql"))
+
+
+def _drop_routines(conn: psycopg.Connection, *, stale_only: bool, cascade: bool = False) -> tuple[str, ...]:
+    """Drop the routines of the managed schemas that belong to no extension (with
+    ``stale_only``, only those this transaction did not (re)create); return their signatures."""
+    rows = conn.execute(
+        """
+        SELECT p.oid::regprocedure::text, CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = ANY(%s)
+           AND NOT (%s AND p.xmin = pg_current_xact_id()::xid)
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                            WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+        """,
+        (list(MANAGED_SCHEMAS), stale_only),
+    ).fetchall()
+    for signature, kind in rows:
+        logger.info("dropping routine %s", signature)
+        conn.execute(sql.SQL("DROP {} {} {}").format(sql.SQL(kind), sql.SQL(signature),
+                                                     sql.SQL("CASCADE" if cascade else "")))
+    return tuple(signature for signature, _ in rows)
 
 
 def apply_routines(conn: psycopg.Connection, directory: Path | None = None) -> tuple[int, tuple[str, ...]]:
@@ -84,80 +109,52 @@ def apply_routines(conn: psycopg.Connection, directory: Path | None = None) -> t
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('tracktik.apply_routines'))")
         for path in files:
             try:
-                conn.execute(path.read_text())  # type: ignore[arg-type]  # trusted repo file
+                conn.execute(path.read_bytes())  # a trusted file of the checkout
             except psycopg.Error as exc:
                 raise RuntimeError(f"{path.name}: {exc}") from exc
-        stale = conn.execute(
-            """
-            SELECT p.oid::regprocedure::text, p.prokind
-              FROM pg_proc p
-              JOIN pg_namespace n ON n.oid = p.pronamespace
-             WHERE n.nspname = ANY(%s)
-               AND p.xmin <> pg_current_xact_id()::xid
-               AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                                WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-                                  AND d.deptype = 'e')
-            """,
-            (list(MANAGED_SCHEMAS),),
-        ).fetchall()
-        for signature, prokind in stale:
-            kind = "PROCEDURE" if prokind == "p" else "FUNCTION"
-            logger.info("dropping routine no longer defined in db/functions: %s", signature)
-            conn.execute(sql.SQL("DROP {} {}").format(sql.SQL(kind), sql.SQL(signature)))
+        dropped = _drop_routines(conn, stale_only=True)
         # privileges last: REVOKE/GRANT rewrite every pg_proc row, so after the stale check
         grants = (directory or db_dir() / "functions").parent / "grants"
         for path in sorted(grants.glob("*.sql")):
-            conn.execute(path.read_text())  # type: ignore[arg-type]  # trusted repo file
-    return len(files), tuple(s for s, _ in stale)
+            conn.execute(path.read_bytes())  # a trusted file of the checkout
+    return len(files), dropped
 
 
-def migrate(dsn: str, *, lock_timeout: int = 120) -> MigrateResult:
-    """Apply pending migrations under yoyo's lock, then (re)apply every routine."""
-    migrations = read_migrations(str(db_dir() / "migrations"))
+@contextmanager
+def _yoyo(dsn: str, lock_timeout: int) -> Iterator[Any]:
+    """yoyo's backend under the migrate lock (a session advisory lock, then yoyo's own)."""
     with connect(dsn, autocommit=True) as lock_conn:
         lock_conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (MIGRATE_LOCK_KEY,))
         backend = get_backend(yoyo_uri(dsn))
         try:
             with backend.lock(timeout=lock_timeout):
-                pending = backend.to_apply(migrations)
-                applied = tuple(m.id for m in pending)
-                for mid in applied:
-                    logger.info("applying migration %s", mid)
-                backend.apply_migrations(pending)
+                yield backend
         finally:
             backend.connection.close()
+
+
+def migrate(dsn: str, *, lock_timeout: int = 120) -> MigrateResult:
+    """Apply pending migrations under yoyo's lock, then (re)apply every routine."""
+    migrations = read_migrations(str(db_dir() / "migrations"))
+    with _yoyo(dsn, lock_timeout) as backend:
+        pending = backend.to_apply(migrations)
+        applied = tuple(m.id for m in pending)
+        for mid in applied:
+            logger.info("applying migration %s", mid)
+        backend.apply_migrations(pending)
         with connect(dsn) as conn:
             count, dropped = apply_routines(conn)
-        logger.info("applied %d migration(s) and %d routine file(s)", len(applied), count)
-        return MigrateResult(applied, count, dropped)
+    logger.info("applied %d migration(s) and %d routine file(s)", len(applied), count)
+    return MigrateResult(applied, count, dropped)
 
 
 def rollback_all(dsn: str, *, lock_timeout: int = 120) -> tuple[str, ...]:
     """Roll every migration back (to an empty schema). Routines are dropped first: they are
     not migration state and would otherwise pin the tables they reference."""
     migrations = read_migrations(str(db_dir() / "migrations"))
-    with connect(dsn, autocommit=True) as lock_conn:
-        lock_conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (MIGRATE_LOCK_KEY,))
+    with _yoyo(dsn, lock_timeout) as backend:
         with connect(dsn) as conn, conn.transaction():
-            rows = conn.execute(
-                """
-                SELECT p.oid::regprocedure::text, p.prokind
-                  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                 WHERE n.nspname = ANY(%s)
-                   AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                                    WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-                                      AND d.deptype = 'e')
-                """,
-                (list(MANAGED_SCHEMAS),),
-            ).fetchall()
-            for signature, prokind in rows:
-                kind = "PROCEDURE" if prokind == "p" else "FUNCTION"
-                conn.execute(sql.SQL("DROP {} {} CASCADE").format(sql.SQL(kind), sql.SQL(signature)))
-        backend = get_backend(yoyo_uri(dsn))
-        try:
-            with backend.lock(timeout=lock_timeout):
-                todo = backend.to_rollback(migrations)
-                backend.rollback_migrations(todo)
-        finally:
-            backend.connection.close()
-        return tuple(m.id for m in todo)
+            _drop_routines(conn, stale_only=False, cascade=True)
+        todo = backend.to_rollback(migrations)
+        backend.rollback_migrations(todo)
+    return tuple(m.id for m in todo)

@@ -4,6 +4,7 @@
 Jobs run one after another in this thread, so the service never overlaps its own runs; the
 database-side run lock (see :mod:`tracktik_etl.pipeline`) also keeps a second service or a
 manual ``tracktik-etl run`` from overlapping it: such a tick is skipped with a warning.
+Each run ends in one summary line at info level, which ``serve`` shows by default.
 A stop request interrupts a run between two pages; its batch is left ``running`` without a
 live session and the next run marks it ``abandoned``: the warehouse is never half-loaded.
 """
@@ -28,10 +29,10 @@ Runner = Callable[..., RunSummary]
 
 
 class Service:
-    def __init__(self, config: Config, *, runner: Runner = run_once,
+    def __init__(self, config: Config, *, runner: Runner | None = None,
                  stop: threading.Event | None = None) -> None:
         self.config = config
-        self.runner = runner
+        self.runner = runner or run_once
         self.stop = stop or threading.Event()
         self.runs = 0
         self.failures = 0
@@ -43,7 +44,7 @@ class Service:
         if self.stop.is_set():
             return
         self.runs += 1
-        logger.info("run starting", extra={"mode": mode})
+        logger.debug("run starting", extra={"mode": mode})
         try:
             summary = self.runner(self.config, mode=mode, stop=self.stop)
         except BatchBusy as exc:
@@ -58,7 +59,7 @@ class Service:
             logger.exception("run failed unexpectedly: %s", exc,
                              extra={"mode": mode, "error_type": type(exc).__name__})
         else:
-            logger.info("run finished", extra={
+            logger.info("run finished: %s", "; ".join(summary.lines()), extra={
                 "mode": mode, "batch_id": str(summary.batch_id),
                 "status": summary.database.get("status"), "staged": summary.staged,
                 "seconds": round(summary.seconds, 2),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 
@@ -98,13 +99,14 @@ def test_retry_after_beyond_the_budget_fails_at_once(sim_api, make_client):
 
 
 def test_slow_answer_beyond_the_timeout_is_retried(sim_api, make_client, caplog):
+    caplog.set_level(logging.INFO, "tracktik_etl.client")
     client = make_client(timeout=0.3)
     assert list(client.iter_records("regions"))
     sim_api.faults.set("slow", seconds=2.0, count=1)
     started = time.monotonic()
     assert list(client.iter_records("regions"))
     assert 0.3 <= time.monotonic() - started < 1.5  # gave up waiting, asked again
-    assert "ReadTimeout" in caplog.text and "retry 1 of 6" in caplog.text
+    assert "ReadTimeout" in caplog.text and "retry 1 in" in caplog.text
 
 
 def test_persistently_slow_answers_fail_clearly(sim_api, make_client):
@@ -122,5 +124,20 @@ def test_connection_refused_fails_clearly():
         port = s.getsockname()[1]
     client = TrackTikClient(f"http://127.0.0.1:{port}/", "id", "secret", "user", "pw",
                             max_retries=1, backoff_base=0.01)
-    with pytest.raises(ApiError, match="ConnectionError.*gave up after 2 attempts"):
+    started = time.monotonic()
+    with pytest.raises(ApiError, match=f"127.0.0.1:{port} unreachable: Connection refused; "
+                                       "gave up after 2 attempts$") as err:
         list(client.iter_records("regions"))
+    assert "\n" not in str(err.value) and "object at 0x" not in str(err.value)
+    assert time.monotonic() - started < 2.0
+
+
+def test_an_unreachable_portal_gives_up_after_a_few_connection_attempts():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = TrackTikClient(f"http://127.0.0.1:{port}/", "id", "secret", "user", "pw")
+    started = time.monotonic()
+    with pytest.raises(ApiError, match="unreachable: Connection refused; gave up after 3 attempts$"):
+        list(client.iter_records("regions"))
+    assert time.monotonic() - started < 3.0  # not the whole retry budget of the defaults

@@ -42,7 +42,7 @@ def test_no_secret_in_logs_errors_or_reprs(sim_api, make_client, caplog):
     assert sim_api.stats.snapshot()["logins"]["refresh"] >= 2
     assert len(sim_api.auth.issued) >= 8
     everything = caplog.text + "\n".join(texts)
-    assert "logging in" in caplog.text and "retry 1 of" in caplog.text
+    assert "logging in" in caplog.text and "retry 1 in" in caplog.text
     for secret in _secrets(sim_api):
         assert secret not in everything
     assert cfg.password + "-old" not in everything
@@ -50,7 +50,7 @@ def test_no_secret_in_logs_errors_or_reprs(sim_api, make_client, caplog):
 
 def test_api_text_echoing_a_secret_is_redacted(sim_api, client):
     assert list(client.iter_records("regions"))
-    token = client._access.reveal()
+    token = client._access.get_secret_value()
     text = client._redact(f"bad {sim_api.sim.config.password} / {token} / "
                           f"{sim_api.sim.config.client_secret}")
     assert text == "bad *** / *** / ***"
@@ -73,3 +73,18 @@ def test_client_refuses_insecure_transport():
     for bad in ({"page_size": 0}, {"page_size": 1001}, {"timeout": 0}, {"max_retries": -1}):
         with pytest.raises(ValueError):
             TrackTikClient("https://portal.example.com/", "id", "s", "u", "p", **bad)
+
+
+def test_masking_never_rewrites_ordinary_text():
+    client = TrackTikClient("https://portal.example.com/", "id", "s", "user", "a")
+    text = "a day at the lake: 'a' is not masked, nor is s"
+    assert client._redact(text) == text  # one-letter secrets: never echoed, so never masked
+    client = TrackTikClient("https://portal.example.com/", "id", "cl1ent-s3cret", "user", "lake")
+    assert client._redact("lakeside lake, (cl1ent-s3cret)") == "lakeside ***, (***)"
+
+
+@pytest.mark.parametrize("password", ["p@ss.w*rd+(x)", "pass word", "ünïcödé-pässwörd", r"back\slash\1"])
+def test_secrets_of_any_characters_are_masked(password):
+    client = TrackTikClient("https://portal.example.com/", "id", "client-secret-xyz", "user", password)
+    assert client._redact(f"invalid credentials for {password}: {password}.") \
+        == "invalid credentials for ***: ***."
