@@ -74,6 +74,14 @@ SELECT %(batch)s, 'positions', jsonb_build_object('id', 1000 + p, 'customId', 'P
                       'Mobile Patrol', 'Control Room Operator', 'Loading Dock Officer'])[1 + p %% 7],
        'status', 'ACTIVE', 'account', 100 + p %% %(sites)s, 'nonBillable', p %% 97 = 0,
        'updatedOn', '2024-06-01T00:00:00+00:00')
+       -- the post's rate history, embedded as the API returns it (5%% of the posts have none)
+       || CASE WHEN p %% 20 = 7 THEN '{}'::jsonb ELSE jsonb_build_object('billingSetting',
+              jsonb_build_object('id', 500000 + p, 'type', 'HOURLY', 'billSettings', jsonb_build_array(
+                  jsonb_build_object('id', 1 + p, 'positionBilling', 500000 + p, 'billingType', 'HOURLY',
+                                     'rate', 38 + (p %% 17) * 0.75, 'effectiveDate', '2024-07-01',
+                                     'overtimeRateType', 'MULTIPLIER',
+                                     'customOvertimeMultiplier1', 1.5, 'customOvertimeMultiplier2', 2.0,
+                                     'updatedOn', '2024-06-20T00:00:00+00:00')))) END
   FROM generate_series(0, %(positions)s - 1) AS p
 UNION ALL
 SELECT %(batch)s, 'employees', jsonb_build_object('id', 10000 + e, 'customId', 'E' || e,
@@ -81,13 +89,6 @@ SELECT %(batch)s, 'employees', jsonb_build_object('id', 10000 + e, 'customId', '
        'primaryPhone', '555-' || e, 'status', 'ACTIVE', 'region', 10 + e %% 5,
        'jobTitle', 'Security Officer', 'updatedOn', '2024-06-01T00:00:00+00:00')
   FROM generate_series(0, %(employees)s - 1) AS e
-UNION ALL
-SELECT %(batch)s, 'position-bill-settings', jsonb_build_object('id', 1 + p, 'position', 1000 + p,
-       'rate', 38 + (p %% 17) * 0.75, 'effectiveDate', '2024-07-01',
-       'customOvertimeMultiplier1', 1.5, 'customOvertimeMultiplier2', 2.0,
-       'updatedOn', '2024-06-20T00:00:00+00:00')
-  FROM generate_series(0, %(positions)s - 1) AS p
- WHERE p %% 20 <> 7  -- 5%% of the posts have no rate
 """
 
 # An employee works 5 days of every 7 (rotating), one post, in the post's site's zone; 1 shift in
