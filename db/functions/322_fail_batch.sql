@@ -11,6 +11,9 @@
 --          batch's processing lock ((hashtext('tracktik.processing'), hashtext(batch_id)), a
 --          session lock, so it outlives the rollback of the failed attempt) and did not
 --          complete it.
+-- Both locks count only when held in exclusive mode, as the procedure and _process_batch take
+-- them: a shared hold (pg_advisory_lock_shared), which a second loader session can take while
+-- the real holder has none or a shared one, does not pass.
 -- It releases the processing lock.
 CREATE OR REPLACE FUNCTION tracktik._fail_batch(p_batch_id uuid, p_sqlstate text, p_message text,
                                                 p_detail text DEFAULT NULL)
@@ -50,4 +53,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik._fail_batch(uuid, text, text, text) IS
-    'Internal (run_kaiser_batch): marks a staged or failed batch failed with the error message and SQLSTATE of the rolled-back attempt; staging is kept for a re-run. TT004 unless the session holds run_kaiser_batch''s run lock; TT001 unless this session''s _process_batch attempt on the batch failed.';
+    'Internal (run_kaiser_batch): marks a staged or failed batch failed with the error message and SQLSTATE of the rolled-back attempt; staging is kept for a re-run. TT004 unless the session holds run_kaiser_batch''s run lock (exclusive); TT001 unless this session holds the batch''s processing lock (exclusive), i.e. its _process_batch attempt on the batch failed.';

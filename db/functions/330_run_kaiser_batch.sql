@@ -13,18 +13,27 @@
 --                ORIGINAL error (same SQLSTATE and message) is raised to the caller; batches
 --                after it are not started. The same batch can be run again after the fix.
 --   refusals     TT002 unknown batch; TT003 a batch that is completed, running or abandoned.
+--   waiting      no step waits longer than tracktik.settings.lock_timeout (default 5 s) for a
+--                lock another transaction holds (e.g. a DBA's open transaction on a table the
+--                load writes): _batches_to_run sets it, and it is applied again after each
+--                COMMIT. A batch whose lock wait runs out is NOT marked failed: its attempt is
+--                rolled back, it keeps its status (a staged batch is loaded by the next run),
+--                and TT004 "busy" is raised, with the original 55P03 message in the detail.
 --
 -- A procedure that COMMITs: call it with CALL outside an explicit transaction block (an
 -- autocommit connection); for that reason it is neither SECURITY DEFINER nor has SET options:
 -- every table access goes through the definer functions it calls.
 -- Those internals (_batches_to_run, _process_batch, _fail_batch) are therefore executable by
--- the loader; they refuse (TT004) in a session that does not hold the run lock taken here, and
--- _fail_batch (TT001) a batch that _process_batch is not processing in this session.
+-- the loader; they refuse (TT004) in a session that does not hold the run lock taken here (in
+-- exclusive mode: a shared hold does not count), and _fail_batch (TT001) a batch that
+-- _process_batch is not processing in this session.
 CREATE OR REPLACE PROCEDURE tracktik.run_kaiser_batch(p_batch_id uuid DEFAULT NULL)
 LANGUAGE plpgsql
 AS $$
 DECLARE
     v_lock     CONSTANT integer := pg_catalog.hashtext('tracktik.run_kaiser_batch');
+    v_mark     CONSTANT integer := pg_catalog.hashtext('tracktik.processing');
+    v_timeout  text;
     v_batches  uuid[];
     v_batch    uuid;
     v_state    text;
@@ -46,14 +55,26 @@ BEGIN
     -- housekeeping and the list of batches
     BEGIN
         v_batches := tracktik._batches_to_run(p_batch_id);
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM pg_catalog.pg_advisory_unlock(v_lock);
-        RAISE;
+        v_timeout := pg_catalog.current_setting('lock_timeout');   -- set by _batches_to_run
+    EXCEPTION
+        WHEN lock_not_available THEN
+            GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
+            PERFORM pg_catalog.pg_advisory_unlock(v_lock);
+            RAISE EXCEPTION USING
+                ERRCODE = 'TT004',
+                MESSAGE = pg_catalog.format('run_kaiser_batch: the database is busy: gave up waiting %s for a lock held by another transaction',
+                                            pg_catalog.current_setting('lock_timeout')),
+                DETAIL  = v_message || '. Nothing was processed; the next run tries again.',
+                HINT    = 'A long open transaction (see pg_stat_activity, pg_blocking_pids) holds a lock the run needs; the wait limit is tracktik.settings.lock_timeout.';
+        WHEN OTHERS THEN
+            PERFORM pg_catalog.pg_advisory_unlock(v_lock);
+            RAISE;
     END;
     COMMIT;
 
     -- process: one transaction per batch
     FOREACH v_batch IN ARRAY v_batches LOOP
+        PERFORM pg_catalog.set_config('lock_timeout', v_timeout, true);
         v_state := NULL;
         BEGIN
             PERFORM tracktik._process_batch(v_batch);
@@ -63,6 +84,25 @@ BEGIN
                                     v_detail  = PG_EXCEPTION_DETAIL,
                                     v_hint    = PG_EXCEPTION_HINT;
         END;
+
+        IF v_state = '55P03' THEN
+            -- busy, not broken: a lock wait ran out (the work is rolled back); the batch keeps
+            -- its status and is not being processed any more
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_locks AS l
+                        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                          AND l.mode = 'ExclusiveLock' AND l.pid = pg_catalog.pg_backend_pid()
+                          AND l.classid::integer = v_mark
+                          AND l.objid::integer = pg_catalog.hashtext(v_batch::text)) THEN
+                PERFORM pg_catalog.pg_advisory_unlock(v_mark, pg_catalog.hashtext(v_batch::text));
+            END IF;
+            PERFORM pg_catalog.pg_advisory_unlock(v_lock);
+            RAISE EXCEPTION USING
+                ERRCODE = 'TT004',
+                MESSAGE = pg_catalog.format('run_kaiser_batch: the database is busy: batch %s gave up waiting %s for a lock held by another transaction',
+                                            v_batch, v_timeout),
+                DETAIL  = v_message || pg_catalog.format('. Nothing of batch %s was loaded and it keeps its status: a staged batch is loaded by the next run.', v_batch),
+                HINT    = 'A long open transaction (see pg_stat_activity, pg_blocking_pids) holds a lock the load needs; the wait limit is tracktik.settings.lock_timeout.';
+        END IF;
 
         IF v_state IS NOT NULL THEN
             -- failure: record it (the batch's work is already rolled back), then re-raise
@@ -90,4 +130,4 @@ END
 $$;
 
 COMMENT ON PROCEDURE tracktik.run_kaiser_batch(uuid) IS
-    'Processes one staged (or failed) batch, or every staged batch oldest first, each all or nothing in its own transaction: SCD2 merge, facts, billing, data quality, watermarks, reporting. Marks dead running batches abandoned. TT004 when another session is running (no waiting); TT002 unknown batch; TT003 completed/running/abandoned batch; a failure marks the batch failed and re-raises the original SQLSTATE. CALL outside a transaction block.';
+    'Processes one staged (or failed) batch, or every staged batch oldest first, each all or nothing in its own transaction: SCD2 merge, facts, billing, data quality, watermarks, reporting. Marks dead running batches abandoned. TT004 when another session is running (no waiting), or when a lock another transaction holds is not free within settings.lock_timeout (the batch keeps its status); TT002 unknown batch; TT003 completed/running/abandoned batch; a failure marks the batch failed and re-raises the original SQLSTATE. CALL outside a transaction block.';
