@@ -113,6 +113,9 @@ def test_a_second_loader_cannot_stage_mark_run_or_fail_a_batch_another_is_fetchi
 
         # the second loader, while the first is still fetching
         assert copy_state(second, batch, regions(900, 901)) == "TT004", "staging into another's batch"
+        assert sqlstate_of(second, "INSERT INTO staging.rejected_records (batch_id, resource, reason, raw_text)"
+                                   " VALUES (%s, 'regions', 'forged', '{}')", (batch,)) == "TT004", \
+            "setting records aside in another's batch"
         assert sqlstate_of(second, "SELECT tracktik.mark_batch_staged(%s, '{regions}')", (batch,)) == "TT004"
         assert sqlstate_of(second, "CALL tracktik.run_kaiser_batch(%s)", (batch,)) == "TT003", \
             "a running batch is never run"

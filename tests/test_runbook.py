@@ -315,9 +315,10 @@ def test_a_missing_rate_is_added_billed_and_its_issues_resolved(loaded: str, run
         if billable > 0:
             assert total == money(billable * regular) + ot_impact + hol_impact
     assert runbook.run("open-issues-summary", loaded) == []
+    # reprocessing resolved them itself, naming its batch and the rate
     assert one(loaded, "SELECT count(*) FROM tracktik.data_quality_issues"
-                       " WHERE issue_type = 'missing_bill_rate'"
-                       " AND resolution_note LIKE 'rate 46.25 added%%' AND resolved_at IS NOT NULL") == 81
+                       " WHERE issue_type = 'missing_bill_rate' AND resolved_at IS NOT NULL"
+                       " AND resolution_note LIKE 'resolved by batch %%' AND resolution_note LIKE '%%46.25%%'") == 81
 
 
 @covers("resolve-issue")

@@ -1,6 +1,9 @@
 -- tracktik._timestamp_problem(text of an API timestamp) -> NULL when the value is absent
 -- (NULL) or an ISO 8601 date-time with a UTC offset that PostgreSQL can cast to timestamptz;
 -- 'timestamp_without_offset' for a date or date-time without an offset (never assumed UTC);
+-- 'date_out_of_range' for a valid one whose year is outside 1900..2999 (the sane range of an
+-- API stamp: 9999-12-31T23:59:59-15:00 is after year 10,000 in UTC, which no client can read,
+-- and must never become a valid_from or a watermark);
 -- 'unparsable_timestamp' for anything else (wrong shape, impossible date, a number).
 --
 -- It never raises, so a set-based load can classify every record first and cast only the good
@@ -22,7 +25,8 @@ AS $$
                             pg_catalog.make_date(pg_catalog.substr(p_value, 1, 4)::integer,
                                                  pg_catalog.substr(p_value, 6, 2)::integer, 1)
                             + interval '1 month' - interval '1 day')
-                    THEN NULL
+                    THEN CASE WHEN pg_catalog.substr(p_value, 1, 4) BETWEEN '1900' AND '2999' THEN NULL
+                              ELSE 'date_out_of_range' END
                 ELSE 'unparsable_timestamp'
             END
         WHEN p_value OPERATOR(pg_catalog.~)
@@ -33,4 +37,4 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION tracktik._timestamp_problem(text) IS
-    'Classifies an API timestamp value: NULL when absent or a valid ISO 8601 date-time with offset, else timestamp_without_offset or unparsable_timestamp (the data-quality issue type). Never raises.';
+    'Classifies an API timestamp value: NULL when absent or a valid ISO 8601 date-time with offset in the years 1900..2999, else date_out_of_range, timestamp_without_offset or unparsable_timestamp (the data-quality issue type). Never raises.';

@@ -10,7 +10,8 @@
 --                  rows, odd-looking updatedOn), plus the other copies of those ids in the
 --                  batch so that the latest updatedOn wins; those few are then validated,
 --                  cast and hashed from their typed values;
---   2. bad records skipped and recorded (missing/invalid id or value, bad timestamps);
+--   2. bad records skipped and recorded (missing/invalid id or value, bad timestamps, an
+--                  updatedOn outside 1900..2999), each issue once while open (ON CONFLICT);
 --   3. winners     one record per id: latest updatedOn, then latest fetched, then highest
 --                  hash; different contents of one id at one instant are a
 --                  duplicate_in_batch issue (warning);
@@ -19,7 +20,9 @@
 --                  split or backfill history), reopen (id closed earlier), new;
 --   5. apply       close/shrink, then update in place, then insert versions;
 --   6. full sync   close current ids absent from a fully synced resource, unless more than
---                  tracktik.settings.full_sync_max_close_share would close (circuit breaker);
+--                  tracktik.settings.full_sync_max_close_share AND at least
+--                  full_sync_min_close_count would close (circuit breaker: one open
+--                  blocked_mass_delete per table, resolved by the next full sync it lets through);
 --   7. relations   unknown referenced ids become inferred members of their dimension;
 --   8. names       denormalised lookup columns (not tracked) refreshed in place on current
 --                  rows whose referenced member's current version this batch wrote.
@@ -38,6 +41,7 @@ DECLARE
     v_started_at      timestamptz;
     v_full_sync       boolean;
     v_max_share       numeric;
+    v_min_count       integer;
     -- generated SQL fragments
     v_attr_list       text;   -- col, ...                 (source attributes)
     v_w_attr_list     text;   -- w.col, ...
@@ -69,6 +73,7 @@ DECLARE
     v_inferred        integer := 0;
     v_n               integer;
     v_current         integer;
+    v_blocked         boolean := false;
 BEGIN
     -- guard ------------------------------------------------------------------------------------
     SELECT * INTO v_dim FROM tracktik.scd2_dimensions AS d WHERE d.dimension = p_dimension;
@@ -84,7 +89,8 @@ BEGIN
             ERRCODE = 'TT002',
             MESSAGE = pg_catalog.format('batch %s not found', p_batch_id);
     END IF;
-    SELECT s.full_sync_max_close_share INTO v_max_share FROM tracktik.settings AS s;
+    SELECT s.full_sync_max_close_share, s.full_sync_min_close_count INTO v_max_share, v_min_count
+      FROM tracktik.settings AS s;
 
     -- lock: one writer per dimension; statements after it see what an earlier holder committed
     PERFORM tracktik._lock_dimension(p_dimension);
@@ -202,18 +208,23 @@ BEGIN
             v_started_at, tracktik._scd2_typed_sql(p_dimension));
 
         -- 2. bad records: skipped and recorded -----------------------------------------------------
+        -- (named: resource, id, field and its value, both shortened; not again while open)
         INSERT INTO tracktik.data_quality_issues
                (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
         SELECT p_batch_id, v_dim.table_name, c._id_text, c._problem, 'error',
-               pg_catalog.format('%s record skipped: %s (field %s)', v_dim.resource,
-                                 pg_catalog.replace(c._problem, '_', ' '), c._problem_field),
+               pg_catalog.format('%s record %s skipped: %s (field %s = %s)', v_dim.resource,
+                                 coalesce(pg_catalog.left(c._id_text, 64), '(no id)'),
+                                 pg_catalog.replace(c._problem, '_', ' '), c._problem_field,
+                                 coalesce(pg_catalog.left((c._record #> pg_catalog.string_to_array(c._problem_field, '.'))::text, 64),
+                                          'absent')),
                pg_catalog.jsonb_build_object(
                    'field', c._problem_field,
                    'value', c._record #> pg_catalog.string_to_array(c._problem_field, '.'),
                    'record', c._record)
           FROM pg_temp.scd2_cand AS c
-         WHERE c._problem IS NOT NULL;
-        GET DIAGNOSTICS v_skipped = ROW_COUNT;
+         WHERE c._problem IS NOT NULL
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
+        SELECT count(*)::integer INTO v_skipped FROM pg_temp.scd2_cand AS c WHERE c._problem IS NOT NULL;
 
         -- 3. winners: one record per id ------------------------------------------------------------
         SELECT count(*), count(DISTINCT c._id) INTO v_valid, v_winners
@@ -232,7 +243,8 @@ BEGIN
                       FROM pg_temp.scd2_cand AS c
                      WHERE c._problem IS NULL
                      GROUP BY c._id, c._vf
-                    HAVING count(DISTINCT c._hash) > 1) AS g;
+                    HAVING count(DISTINCT c._hash) > 1) AS g
+            ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
         END IF;
 
         -- 4. classify -------------------------------------------------------------------------------
@@ -340,7 +352,8 @@ BEGIN
                                  v_dim.resource, w._id, w._vf, w._action),
                pg_catalog.jsonb_build_object('valid_from', w._vf, 'valid_to', w._new_to, 'action', w._action)
           FROM pg_temp.scd2_win AS w
-         WHERE w._action IN ('overwrite', 'split', 'backfill');
+         WHERE w._action IN ('overwrite', 'split', 'backfill')
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
 
         SELECT count(*) FILTER (WHERE w._action <> 'unchanged'),
                count(*) FILTER (WHERE w._action IN ('new', 'change', 'reopen')),
@@ -367,15 +380,21 @@ BEGIN
                 'SELECT count(*) FROM tracktik.%I AS d WHERE d.is_current AND NOT d.is_inferred',
                 v_dim.table_name)
               INTO v_current;
-            IF v_n > v_max_share * v_current THEN
-                -- circuit breaker: a truncated extract must not wipe the dimension
+            IF v_n > v_max_share * v_current AND v_n >= v_min_count THEN
+                -- circuit breaker: a truncated extract must not wipe the dimension (a share AND a
+                -- count: 3 of 10 regions closing is not a truncated extract); one open issue
+                -- per table, found again by every blocked full sync
                 INSERT INTO tracktik.data_quality_issues
                        (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
                 VALUES (p_batch_id, v_dim.table_name, NULL, 'blocked_mass_delete', 'error',
-                        pg_catalog.format('full sync of %s would close %s of %s current rows (more than %s%%); nothing was closed',
-                                          v_dim.resource, v_n, v_current, pg_catalog.round(v_max_share * 100, 2)),
+                        pg_catalog.format('full sync of %s would close %s of %s current rows (more than %s%% and at least %s); nothing was closed',
+                                          v_dim.resource, v_n, v_current, pg_catalog.round(v_max_share * 100, 2),
+                                          v_min_count),
                         pg_catalog.jsonb_build_object('would_close', v_n, 'current', v_current,
-                                                      'max_close_share', v_max_share, 'staged', v_total));
+                                                      'max_close_share', v_max_share,
+                                                      'min_close_count', v_min_count, 'staged', v_total))
+                ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
+                v_blocked := true;
             ELSE
                 -- closed at the batch start (never before the version began)
                 EXECUTE pg_catalog.format($sql$
@@ -389,6 +408,15 @@ BEGIN
                 GET DIAGNOSTICS v_n = ROW_COUNT;
                 v_closed := v_closed + v_n;
             END IF;
+        END IF;
+        -- a full sync the breaker let through resolves the open blocked_mass_delete of the table
+        IF NOT v_blocked THEN
+            UPDATE tracktik.data_quality_issues AS q
+               SET resolved_at = pg_catalog.now(),
+                   resolution_note = pg_catalog.format('resolved by batch %s: a full sync of %s passed the circuit breaker',
+                                                       p_batch_id, v_dim.resource)
+             WHERE q.resolved_at IS NULL AND q.issue_type = 'blocked_mass_delete'
+               AND q.table_name = v_dim.table_name AND q.record_id IS NULL;
         END IF;
     END IF;
 
@@ -455,4 +483,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik._merge_dimension(text, uuid) IS
-    'Internal: SCD Type 2 merge of one declared dimension from one batch''s staged records (set-based; dynamic SQL generated from tracktik.scd2_attributes). Returns its counts.';
+    'Internal: SCD Type 2 merge of one declared dimension from one batch''s staged records (set-based; dynamic SQL generated from tracktik.scd2_attributes): bad records skipped with issues recorded once while open (an updatedOn outside 1900..2999 is date_out_of_range); a full sync closes absent ids unless more than full_sync_max_close_share AND at least full_sync_min_close_count would close (one open blocked_mass_delete per table, resolved by the next full sync let through). Returns its counts.';

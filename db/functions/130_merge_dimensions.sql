@@ -8,6 +8,9 @@
 -- etl_batches.metadata->'merge':
 --   {"regions": {"inserted", "closed", "unchanged", "inferred", "filled", "late", "skipped",
 --                "refreshed", "superseded"}, "clients": {...}, ...}
+-- Then the stored facts of the members it wrote are re-keyed to the versions valid at their
+-- shift start and their employee-weeks re-billed where a billing input changed
+-- (tracktik._rekey_facts; its counts in pg_temp.tt_rekey_counts).
 CREATE OR REPLACE FUNCTION tracktik.merge_dimensions(p_batch_id uuid)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -55,9 +58,13 @@ BEGIN
        SET metadata = b.metadata || pg_catalog.jsonb_build_object('merge', v_counts)
      WHERE b.batch_id = p_batch_id;
 
+    -- stored facts follow the versions now valid at their start (re-keyed, weeks re-billed);
+    -- the counts go to etl_batches.metadata->'facts' through tracktik._process_batch
+    PERFORM tracktik._rekey_facts(p_batch_id);
+
     RETURN v_counts;
 END
 $$;
 
 COMMENT ON FUNCTION tracktik.merge_dimensions(uuid) IS
-    'SCD Type 2 merge of all dimensions (regions, clients, positions, employees) from one staged batch, in the caller''s transaction; per-dimension advisory locks. Returns per-dimension counts (inserted, closed, unchanged, inferred, filled, late, skipped, refreshed, superseded), also stored in etl_batches.metadata->''merge''. TT001 NULL batch, TT002 unknown batch, TT003 batch neither staged nor failed.';
+    'SCD Type 2 merge of all dimensions (regions, clients, positions, employees) from one staged batch, in the caller''s transaction; per-dimension advisory locks. Returns per-dimension counts (inserted, closed, unchanged, inferred, filled, late, skipped, refreshed, superseded), also stored in etl_batches.metadata->''merge''; then re-keys the stored facts of the members it wrote (tracktik._rekey_facts). TT001 NULL batch, TT002 unknown batch, TT003 batch neither staged nor failed.';

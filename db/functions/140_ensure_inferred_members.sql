@@ -2,7 +2,8 @@
 --
 -- For each distinct id that no version of the dimension has, inserts an inferred member: a
 -- placeholder version with is_inferred, valid_from '-infinity', current, NULL attributes and
--- an empty attributes_hash; and records one info 'inferred_member' issue per id. The merge
+-- an empty attributes_hash; and records one info 'inferred_member' issue per id (not again
+-- while the same one is open; resolved by the batch after which the member is filled). The merge
 -- fills the placeholder in place when the real record arrives (no extra version, valid_from
 -- stays '-infinity' so every earlier fact keeps resolving to it).
 -- p_dimension is a declared dimension name ('employees') or its table ('dim_employees').
@@ -61,6 +62,7 @@ BEGIN
                    pg_catalog.format('unknown %%s id %%s referenced: inferred member created', %4$L, c.id),
                    pg_catalog.jsonb_build_object('dimension', %4$L, 'id', c.id)
               FROM created AS c
+            ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING
         )
         SELECT count(*)::integer FROM created$sql$,
         v_dim.table_name, v_dim.id_column, v_dim.table_name, v_dim.dimension)

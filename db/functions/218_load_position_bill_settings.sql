@@ -13,7 +13,11 @@
 --
 --   * an item without a valid id, rate or effectiveDate, or whose post cannot be determined, is
 --     skipped with an error-severity missing_required_field issue (counted as failed); a
---     negative or implausible rate or multiplier likewise with invalid_rate;
+--     negative or implausible rate or multiplier likewise with invalid_rate (checked before
+--     rounding: a rate rounding to 100,000,000.00 or a multiplier rounding to 1,000 does not
+--     fit its column), an effectiveDate, updatedOn or modifiedOn outside 1900..2999 with
+--     date_out_of_range; every issue once while open (ON CONFLICT DO NOTHING: found again, the
+--     open one is marked seen by this batch);
 --   * the same id twice in the batch: the latest updatedOn/modifiedOn wins;
 --   * billing_type: billingType, else the billing setting's type, else HOURLY. Multipliers by
 --     overtimeRateType: MULTIPLIER (or not given) customOvertimeMultiplier1/2, NO_PREMIUMS 1,
@@ -59,8 +63,15 @@ BEGIN
     SELECT s.*,
            CASE WHEN s.setting_id IS NULL OR s.position_id IS NULL OR s.rate IS NULL OR s.effective_date IS NULL
                 THEN 'missing_required_field'
-                WHEN s.rate < 0 OR s.rate >= 100000000 OR s.ot_mult < 1 OR s.dt_mult < 1
-                  OR s.ot_mult >= 1000 OR s.dt_mult >= 1000 THEN 'invalid_rate' END AS problem,
+                -- range checks before anything is rounded or stored: bill_rate NUMERIC(10,2),
+                -- multipliers NUMERIC(6,3) (a value that ROUNDS out of range counts)
+                WHEN s.rate < 0 OR pg_catalog.round(s.rate, 2) >= 100000000
+                  OR s.ot_mult < 1 OR s.dt_mult < 1
+                  OR pg_catalog.round(s.ot_mult, 3) >= 1000 OR pg_catalog.round(s.dt_mult, 3) >= 1000 THEN 'invalid_rate'
+                -- sane dates: effectiveDate and the stamps in 1900..2999
+                WHEN s.effective_date < DATE '1900-01-01' OR s.effective_date >= DATE '3000-01-01'
+                  OR s.stamp >= TIMESTAMPTZ '3000-01-01 00:00:00+00' OR s.updated_on < TIMESTAMPTZ '1900-01-01 00:00:00+00'
+                  OR s.stamp < TIMESTAMPTZ '1900-01-01 00:00:00+00' THEN 'date_out_of_range' END AS problem,
            CASE WHEN s.billing_type <> 'HOURLY' THEN 'unsupported_billing_type'
                 WHEN s.ot_type = 'RATE' THEN 'unsupported_overtime_rate_type' END AS unsupported,
            pg_catalog.row_number() OVER (PARTITION BY s.setting_id
@@ -154,13 +165,19 @@ BEGIN
                                  'a post (positionBilling.position, or a positionBilling known from a positions record)' END,
                             CASE WHEN b.rate IS NULL THEN 'a valid rate' END,
                             CASE WHEN b.effective_date IS NULL THEN 'a valid effectiveDate' END))
-                ELSE pg_catalog.format('bill setting %s of position %s with a negative or implausible rate or multiplier; record skipped',
-                                       b.setting_id, b.position_id) END,
+                WHEN b.problem = 'date_out_of_range' THEN
+                    pg_catalog.format('bill setting %s of position %s with a date outside 1900..2999 (effectiveDate %s, updatedOn %s, modifiedOn %s); record skipped',
+                                      b.setting_id, b.position_id, pg_catalog.left(b.rec ->> 'effectiveDate', 64),
+                                      pg_catalog.left(b.rec ->> 'updatedOn', 64), pg_catalog.left(b.rec ->> 'modifiedOn', 64))
+                ELSE pg_catalog.format('bill setting %s of position %s with a negative or implausible rate or multiplier (rate %s, customOvertimeMultiplier1 %s, customOvertimeMultiplier2 %s); record skipped',
+                                       b.setting_id, b.position_id, pg_catalog.left(b.rate::text, 64),
+                                       pg_catalog.left(b.ot_mult::text, 64), pg_catalog.left(b.dt_mult::text, 64)) END,
            pg_catalog.jsonb_build_object('record', b.rec, 'position_id', b.position_id,
                                          'source', CASE WHEN b.embedded THEN 'positions.billingSetting.billSettings'
                                                         ELSE 'position-bill-settings' END)
       FROM pg_temp.tt_bill_settings_src AS b
-     WHERE b.problem IS NOT NULL AND (b.setting_id IS NULL OR b.dup_rank = 1);
+     WHERE b.problem IS NOT NULL AND (b.setting_id IS NULL OR b.dup_rank = 1)
+    ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
 
     -- issues: loaded, but not billed at an hourly rate (not again while the same one is open)
     INSERT INTO tracktik.data_quality_issues
@@ -177,9 +194,7 @@ BEGIN
                                          'effectiveDate', b.effective_date, 'rate', b.rate)
       FROM pg_temp.tt_bill_settings_src AS b
      WHERE b.problem IS NULL AND b.dup_rank = 1 AND b.unsupported IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
-                        WHERE q.resolved_at IS NULL AND q.issue_type = b.unsupported
-                          AND q.table_name = 'position_bill_settings' AND q.record_id = b.setting_id::text);
+    ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
     GET DIAGNOSTICS v_unsupported = ROW_COUNT;
 
     -- issues: stamped after the batch started (loaded; the watermark ignores it)
@@ -191,9 +206,7 @@ BEGIN
            pg_catalog.jsonb_build_object('updatedOn', b.rec -> 'updatedOn', 'batch_started_at', v_started_at)
       FROM pg_temp.tt_bill_settings_src AS b
      WHERE b.problem IS NULL AND b.dup_rank = 1 AND b.updated_on > v_started_at
-       AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
-                        WHERE q.resolved_at IS NULL AND q.issue_type = 'future_timestamp'
-                          AND q.table_name = 'position_bill_settings' AND q.record_id = b.setting_id::text);
+    ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
 
     -- upsert what changed; remember which positions need re-billing, from which date
     WITH good AS (

@@ -9,7 +9,8 @@
 -- Shortcut (batch loads only): a staged record identical to the raw_data already stored for
 -- its shift id, none of whose dimension members (employee, position, site, region) this batch
 -- changed, cannot change its row: it is counted as unchanged and not parsed at all. Re-running
--- an unchanged extract therefore costs one comparison per record.
+-- an unchanged extract therefore costs one comparison per record. (Not for an id staged more
+-- than once: its copies are all parsed and ranked, the same one wins every run.)
 --
 -- Per record (first problem wins; error severity; the record is skipped):
 --   missing_required_field    id, status, startDateTime, endDateTime or position absent or
@@ -18,6 +19,11 @@
 --   invalid_status            status other than ACTIVE or CANCELLED (case-insensitive)
 --   timestamp_without_offset  a date-time without UTC offset (its instant is unknown)
 --   unparsable_timestamp      anything else that is not an ISO 8601 date-time
+--   date_out_of_range         the start outside the sane window of shift dates around now
+--                             (tracktik.settings.shift_window_past_days / _future_days: a
+--                             shift dated 9999-12-31 or 0001-01-01 never reaches the
+--                             calendar), or an updatedOn / modifiedOn outside 1900..2999 (it
+--                             would become a watermark or a stored stamp no client can read)
 --   end_before_start          end at or before start
 --   shift_over_24h            longer than 24 hours
 --   invalid_hours             clockedHours, approvedHours, billableHours, payableHours or
@@ -25,13 +31,21 @@
 --                             an object, a non-numeric string, a boolean); clockedHours /
 --                             approvedHours outside 0..48, or breakInMinutes outside 0..1440
 -- Duplicates of one id in the batch: the record with the latest updatedOn/modifiedOn wins
--- (then the latest fetched); each other copy gets a duplicate_in_batch issue (info when
--- identical to the winner, warning otherwise) and is not a failure. A winner that is bad
+-- (then the latest fetched); the other copies are one duplicate_in_batch issue of the shift
+-- (info when all are identical to the winner, warning otherwise; issue_data counts and holds
+-- them) and not a failure. A winner that is bad
 -- skips the shift.
 -- Warnings, loaded anyway: approved_exceeds_clocked; future_timestamp (modifiedOn later than
--- the batch's started_at).
--- An issue is not recorded again while the same one (table, record id, issue type) is open:
--- reprocessing a period, or a later batch with the same record, adds no duplicate.
+-- the batch's started_at); plausibility (tracktik.settings): hours_exceed_scheduled
+-- (approvedHours or clockedHours beyond the scheduled length end - start by more than
+-- plausible_hours_margin), break_exceeds_shift (breakInMinutes as long as the shift or longer:
+-- billed 0), far_future_shift (start more than shift_future_warning_days after now).
+-- Descriptions name the field and its value (shortened to 64 characters).
+-- An issue is recorded once while it is open (table, issue type, record key: the unique index
+-- of migration 0018; ON CONFLICT DO NOTHING, the open one is marked seen by this batch):
+-- reprocessing a period, or a later batch with the same record, adds no duplicate. The open
+-- issues of the shifts parsed here that this batch did not find again are resolved by
+-- tracktik._resolve_data_quality_issues at the end of the batch.
 --
 -- Result: {"records", "unchanged", "failed", "duplicates", "warnings", "max_modified_on"};
 -- max_modified_on is the shifts watermark: the latest modifiedOn (the field of the incremental
@@ -63,8 +77,19 @@ DECLARE
     v_stamp        timestamptz;
     v_started_at   timestamptz;
     v_future       integer := 0;
+    v_settings     tracktik.settings;
+    v_window_lo    timestamptz;
+    v_window_hi    timestamptz;
+    v_far_future   timestamptz;
+    v_stamp_lo     CONSTANT timestamptz := TIMESTAMPTZ '1900-01-01 00:00:00+00';
+    v_stamp_hi     CONSTANT timestamptz := TIMESTAMPTZ '3000-01-01 00:00:00+00';
 BEGIN
     SELECT b.started_at INTO v_started_at FROM tracktik.etl_batches AS b WHERE b.batch_id = p_batch_id;
+    SELECT * INTO v_settings FROM tracktik.settings;
+    -- the sane window of shift starts, and the plausibility horizon, around now
+    v_window_lo := pg_catalog.now() - pg_catalog.make_interval(days => v_settings.shift_window_past_days);
+    v_window_hi := pg_catalog.now() + pg_catalog.make_interval(days => v_settings.shift_window_future_days);
+    v_far_future := pg_catalog.now() + pg_catalog.make_interval(days => v_settings.shift_future_warning_days);
 
     DROP TABLE IF EXISTS pg_temp.tt_shift_src;
     CREATE TEMPORARY TABLE tt_shift_src (
@@ -121,6 +146,21 @@ BEGIN
 
     v_shortcut := v_candidates <> '{}';
 
+    -- ids staged more than once are never skipped by the shortcut: every copy is parsed, so the
+    -- same copy wins every run (and duplicate_in_batch is found again) instead of the one that
+    -- differs from the stored row
+    DROP TABLE IF EXISTS pg_temp.tt_dup_ids;
+    CREATE TEMPORARY TABLE tt_dup_ids (id jsonb NOT NULL) ON COMMIT DROP;
+    IF v_shortcut THEN
+        INSERT INTO pg_temp.tt_dup_ids
+        SELECT a.record -> 'id'
+          FROM staging.api_records AS a
+         WHERE a.batch_id = p_batch_id AND a.resource = 'shifts' AND a.record ? 'id'
+         GROUP BY 1
+        HAVING count(*) > 1;
+        ANALYZE pg_temp.tt_dup_ids;
+    END IF;
+
     -- parse: optimistic fast path first (cheap shape test, then cast); if some text passes the
     -- shape test but does not cast, run again with the exact check on every row.
     LOOP
@@ -128,8 +168,8 @@ BEGIN
             INSERT INTO pg_temp.tt_shift_src
             SELECT p.src_tid, p.fetched_at, p.shift_id, p.id_text, p.status, p.start_at, p.end_at,
                    p.tz_text, p.employee_id, p.position_id, p.break_minutes, p.billable_flag,
-                   p.payable_flag, p.clocked, p.approved, p.summary_billable, p.summary_payable, p.stamp,
-                   p.modified_at,
+                   p.payable_flag, p.clocked, p.approved, p.summary_billable, p.summary_payable,
+                   GREATEST(p.updated_at, p.modified_at), p.modified_at,
                    CASE
                        WHEN p.shift_id IS NULL THEN 'missing_required_field'
                        WHEN p.status IS NULL THEN 'missing_required_field'
@@ -141,6 +181,9 @@ BEGIN
                          OR (p.end_at IS NULL AND tracktik._is_iso_timestamp_without_offset(p.end_text))
                            THEN 'timestamp_without_offset'
                        WHEN p.start_at IS NULL OR p.end_at IS NULL THEN 'unparsable_timestamp'
+                       WHEN p.start_at < v_window_lo OR p.start_at >= v_window_hi
+                         OR p.updated_at < v_stamp_lo OR p.updated_at >= v_stamp_hi
+                         OR p.modified_at < v_stamp_lo OR p.modified_at >= v_stamp_hi THEN 'date_out_of_range'
                        WHEN p.end_at <= p.start_at THEN 'end_before_start'
                        WHEN p.end_at - p.start_at > interval '24 hours' THEN 'shift_over_24h'
                        -- hours given (not JSON null) that are not numbers, or out of range
@@ -164,9 +207,17 @@ BEGIN
                                 THEN pg_catalog.format('status %L is neither ACTIVE nor CANCELLED', p.status)
                                 ELSE pg_catalog.format('status of %s characters is neither ACTIVE nor CANCELLED',
                                                        pg_catalog.length(p.status)) END
-                       WHEN p.start_at IS NULL THEN pg_catalog.format('startDateTime %s is not an ISO 8601 date-time with offset', p.start_text)
-                       WHEN p.end_at IS NULL THEN pg_catalog.format('endDateTime %s is not an ISO 8601 date-time with offset', p.end_text)
-                       WHEN p.end_at <= p.start_at THEN pg_catalog.format('shift ends (%s) at or before it starts (%s)', p.end_text, p.start_text)
+                       WHEN p.start_at IS NULL THEN pg_catalog.format('startDateTime %s is not an ISO 8601 date-time with offset', pg_catalog.left(p.start_text, 64))
+                       WHEN p.end_at IS NULL THEN pg_catalog.format('endDateTime %s is not an ISO 8601 date-time with offset', pg_catalog.left(p.end_text, 64))
+                       WHEN p.start_at < v_window_lo OR p.start_at >= v_window_hi THEN
+                           pg_catalog.format('startDateTime %s is outside the window of shift dates (%s to %s: tracktik.settings.shift_window_past_days / shift_window_future_days)',
+                                             pg_catalog.left(p.start_text, 64), v_window_lo::date, v_window_hi::date)
+                       WHEN p.updated_at < v_stamp_lo OR p.updated_at >= v_stamp_hi
+                         OR p.modified_at < v_stamp_lo OR p.modified_at >= v_stamp_hi THEN
+                           pg_catalog.format('updatedOn %s / modifiedOn %s outside the years 1900..2999',
+                                             coalesce(pg_catalog.left(p.updated_text, 64), 'absent'),
+                                             coalesce(pg_catalog.left(p.modified_text, 64), 'absent'))
+                       WHEN p.end_at <= p.start_at THEN pg_catalog.format('shift ends (%s) at or before it starts (%s)', pg_catalog.left(p.end_text, 64), pg_catalog.left(p.start_text, 64))
                        WHEN p.end_at - p.start_at > interval '24 hours' THEN pg_catalog.format('shift lasts %s, more than 24 hours', p.end_at - p.start_at)
                        WHEN (p.clocked IS NULL AND pg_catalog.jsonb_typeof(p.j_clocked) <> 'null')
                          OR (p.approved IS NULL AND pg_catalog.jsonb_typeof(p.j_approved) <> 'null')
@@ -193,7 +244,7 @@ BEGIN
                    1   -- dup_rank: fixed below for ids that occur more than once
               FROM (
                 SELECT t.src_tid, t.fetched_at, t.id_text, t.status, t.start_text, t.end_text,
-                       t.tz_text, t.employee_given,
+                       t.tz_text, t.employee_given, t.updated_text, t.modified_text,
                        tracktik._json_id(t.j_id) AS shift_id,
                        tracktik._json_id(t.j_employee) AS employee_id,
                        tracktik._json_id(t.j_position) AS position_id,
@@ -209,12 +260,8 @@ BEGIN
                             WHEN tracktik._is_iso_timestamptz(t.start_text) THEN t.start_text::timestamptz END AS start_at,
                        CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.end_text) THEN t.end_text::timestamptz
                             WHEN tracktik._is_iso_timestamptz(t.end_text) THEN t.end_text::timestamptz END AS end_at,
-                       GREATEST(
-                           CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.updated_text) THEN t.updated_text::timestamptz
-                                WHEN tracktik._is_iso_timestamptz(t.updated_text) THEN t.updated_text::timestamptz END,
-                           CASE WHEN t.modified_text IS NOT DISTINCT FROM t.updated_text THEN NULL
-                                WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz
-                                WHEN tracktik._is_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz END) AS stamp,
+                       CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.updated_text) THEN t.updated_text::timestamptz
+                            WHEN tracktik._is_iso_timestamptz(t.updated_text) THEN t.updated_text::timestamptz END AS updated_at,
                        CASE WHEN NOT v_strict AND tracktik._looks_like_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz
                             WHEN tracktik._is_iso_timestamptz(t.modified_text) THEN t.modified_text::timestamptz END AS modified_at
                   FROM (
@@ -249,7 +296,8 @@ BEGIN
                         SELECT r.src_tid, r.fetched_at, r.rec
                           FROM tracktik._shift_records(p_batch_id, p_period_id) AS r
                          WHERE v_shortcut
-                           AND NOT EXISTS (   -- the shortcut: same record stored, no dimension changed
+                           AND (EXISTS (SELECT 1 FROM pg_temp.tt_dup_ids AS d WHERE d.id = r.rec -> 'id')
+                                OR NOT EXISTS (   -- the shortcut: same record stored, no dimension changed
                                 SELECT 1
                                   FROM tracktik.fact_shifts AS f
                                  WHERE f.billing_period_id = ANY (v_candidates)
@@ -258,7 +306,7 @@ BEGIN
                                    AND NOT (v_dims_changed AND EXISTS (
                                             SELECT 1 FROM pg_temp.tt_dims_changed AS d
                                              WHERE (d.dimension, d.id) IN (('e', f.employee_id), ('p', f.position_id),
-                                                                           ('c', f.client_id), ('r', f.region_id)))))
+                                                                           ('c', f.client_id), ('r', f.region_id))))))
                       ) AS s
                     OFFSET 0
                   ) AS t
@@ -313,34 +361,44 @@ BEGIN
         INSERT INTO tracktik.data_quality_issues
                (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
         SELECT p_batch_id, 'fact_shifts', coalesce(s.shift_id::text, s.id_text), s.problem, 'error',
-               s.problem_detail || '; record skipped', r.rec
+               pg_catalog.format('shifts record %s: ',
+                                 coalesce(pg_catalog.left(coalesce(s.shift_id::text, s.id_text), 64), '(no id)'))
+               || s.problem_detail || '; record skipped', r.rec
           FROM pg_temp.tt_shift_src AS s
           JOIN tracktik._shift_records(p_batch_id, p_period_id) AS r ON r.src_tid = s.src_tid
          WHERE s.problem IS NOT NULL AND (s.shift_id IS NULL OR s.dup_rank = 1)
-           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
-                            WHERE q.resolved_at IS NULL AND q.issue_type = s.problem
-                              AND q.table_name = 'fact_shifts'
-                              AND q.record_id = coalesce(s.shift_id::text, s.id_text));
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
     END IF;
 
-    -- issues: superseded duplicates
+    -- issues: superseded duplicates, one per shift id (once while open): how many copies were
+    -- ignored, info when all are identical to the kept one, else warning
     IF v_duplicates > 0 THEN
         INSERT INTO tracktik.data_quality_issues
                (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
-        SELECT p_batch_id, 'fact_shifts', d.shift_id::text, 'duplicate_in_batch',
-               CASE WHEN rd.rec = rw.rec THEN 'info' ELSE 'warning' END,
-               CASE WHEN rd.rec = rw.rec THEN 'identical copy of the shift in the batch; ignored'
-                    WHEN d.stamp IS NOT DISTINCT FROM w.stamp THEN 'conflicting copy of the shift with the same updatedOn; the later fetched copy was kept'
-                    ELSE 'older copy of the shift in the batch (earlier updatedOn); the latest was kept' END,
-               pg_catalog.jsonb_build_object('ignored', rd.rec, 'kept', rw.rec)
-          FROM pg_temp.tt_shift_src AS d
-          JOIN pg_temp.tt_shift_src AS w ON w.shift_id = d.shift_id AND w.dup_rank = 1
-          JOIN tracktik._shift_records(p_batch_id, p_period_id) AS rd ON rd.src_tid = d.src_tid
-          JOIN tracktik._shift_records(p_batch_id, p_period_id) AS rw ON rw.src_tid = w.src_tid
-         WHERE d.dup_rank > 1
-           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
-                            WHERE q.resolved_at IS NULL AND q.issue_type = 'duplicate_in_batch'
-                              AND q.table_name = 'fact_shifts' AND q.record_id = d.shift_id::text);
+        SELECT p_batch_id, 'fact_shifts', g.shift_id::text, 'duplicate_in_batch',
+               CASE WHEN g.differing = 0 THEN 'info' ELSE 'warning' END,
+               CASE WHEN g.differing = 0
+                    THEN pg_catalog.format('shifts record %s: %s identical copies of the shift in the batch; ignored',
+                                           g.shift_id, g.copies)
+                    WHEN g.same_stamp > 0
+                    THEN pg_catalog.format('shifts record %s: %s other copies of the shift in the batch (%s differing, %s of them with the same updatedOn); the latest (then the later fetched) copy was kept',
+                                           g.shift_id, g.copies, g.differing, g.same_stamp)
+                    ELSE pg_catalog.format('shifts record %s: %s older copies of the shift in the batch (%s differing, earlier updatedOn); the latest was kept',
+                                           g.shift_id, g.copies, g.differing) END,
+               pg_catalog.jsonb_build_object('copies', g.copies, 'differing', g.differing,
+                                             'ignored', g.ignored, 'kept', g.kept)
+          FROM (SELECT d.shift_id, count(*)::integer AS copies,
+                       count(*) FILTER (WHERE rd.rec <> rw.rec)::integer AS differing,
+                       count(*) FILTER (WHERE rd.rec <> rw.rec AND d.stamp IS NOT DISTINCT FROM w.stamp)::integer AS same_stamp,
+                       pg_catalog.jsonb_agg(rd.rec ORDER BY d.dup_rank) AS ignored,
+                       pg_catalog.min(rw.rec::text)::jsonb AS kept
+                  FROM pg_temp.tt_shift_src AS d
+                  JOIN pg_temp.tt_shift_src AS w ON w.shift_id = d.shift_id AND w.dup_rank = 1
+                  JOIN tracktik._shift_records(p_batch_id, p_period_id) AS rd ON rd.src_tid = d.src_tid
+                  JOIN tracktik._shift_records(p_batch_id, p_period_id) AS rw ON rw.src_tid = w.src_tid
+                 WHERE d.dup_rank > 1
+                 GROUP BY d.shift_id) AS g
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
     END IF;
 
     -- issues: warnings on records that load (not repeated when reprocessing stored facts)
@@ -352,10 +410,48 @@ BEGIN
                pg_catalog.jsonb_build_object('approvedHours', s.approved, 'clockedHours', s.clocked)
           FROM pg_temp.tt_shift_src AS s
          WHERE s.problem IS NULL AND s.dup_rank = 1 AND s.approved > s.clocked
-           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
-                            WHERE q.resolved_at IS NULL AND q.issue_type = 'approved_exceeds_clocked'
-                              AND q.table_name = 'fact_shifts' AND q.record_id = s.shift_id::text);
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
         GET DIAGNOSTICS v_warnings = ROW_COUNT;
+
+        -- plausibility: loaded as given, with a warning (tracktik.settings)
+        INSERT INTO tracktik.data_quality_issues
+               (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
+        SELECT p_batch_id, 'fact_shifts', s.shift_id::text, w.issue_type, 'warning', w.description, w.data
+          FROM pg_temp.tt_shift_src AS s
+         CROSS JOIN LATERAL (
+                SELECT pg_catalog.round(extract(epoch FROM s.end_at - s.start_at) / 3600, 2) AS length_h) AS l
+         CROSS JOIN LATERAL (
+                SELECT 'hours_exceed_scheduled' AS issue_type,
+                       pg_catalog.format('shifts record %s: %s %s exceed the scheduled length of %s hours by more than %s (tracktik.settings.plausible_hours_margin); loaded as given',
+                                         s.shift_id,
+                                         CASE WHEN s.approved > l.length_h + v_settings.plausible_hours_margin
+                                              THEN 'approvedHours' ELSE 'clockedHours' END,
+                                         CASE WHEN s.approved > l.length_h + v_settings.plausible_hours_margin
+                                              THEN s.approved ELSE s.clocked END,
+                                         l.length_h, v_settings.plausible_hours_margin) AS description,
+                       pg_catalog.jsonb_build_object('approvedHours', s.approved, 'clockedHours', s.clocked,
+                                                     'scheduled_length', l.length_h,
+                                                     'margin', v_settings.plausible_hours_margin) AS data
+                 WHERE s.approved > l.length_h + v_settings.plausible_hours_margin
+                    OR s.clocked > l.length_h + v_settings.plausible_hours_margin
+                UNION ALL
+                SELECT 'break_exceeds_shift',
+                       pg_catalog.format('shifts record %s: breakInMinutes %s is as long as the shift (%s minutes) or longer, so it is billed 0 scheduled hours; loaded as given',
+                                         s.shift_id, s.break_minutes, pg_catalog.round(l.length_h * 60)),
+                       pg_catalog.jsonb_build_object('breakInMinutes', s.break_minutes, 'shift_minutes', pg_catalog.round(l.length_h * 60))
+                 WHERE s.break_minutes > 0 AND s.break_minutes >= extract(epoch FROM s.end_at - s.start_at) / 60
+                UNION ALL
+                SELECT 'far_future_shift',
+                       pg_catalog.format('shifts record %s starts %s, more than %s days from now (tracktik.settings.shift_future_warning_days); loaded as given',
+                                         s.shift_id, s.start_at, v_settings.shift_future_warning_days),
+                       pg_catalog.jsonb_build_object('startDateTime', s.start_at,
+                                                     'warning_days', v_settings.shift_future_warning_days)
+                 WHERE s.start_at > v_far_future
+         ) AS w
+         WHERE s.problem IS NULL AND s.dup_rank = 1
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
+        GET DIAGNOSTICS v_future = ROW_COUNT;
+        v_warnings := v_warnings + v_future;
 
         -- modifiedOn after the batch started: loaded, but the watermark does not move to it
         INSERT INTO tracktik.data_quality_issues
@@ -366,9 +462,7 @@ BEGIN
                pg_catalog.jsonb_build_object('modifiedOn', s.modified_at, 'batch_started_at', v_started_at)
           FROM pg_temp.tt_shift_src AS s
          WHERE s.problem IS NULL AND s.dup_rank = 1 AND s.modified_at > v_started_at
-           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
-                            WHERE q.resolved_at IS NULL AND q.issue_type = 'future_timestamp'
-                              AND q.table_name = 'fact_shifts' AND q.record_id = s.shift_id::text);
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
         GET DIAGNOSTICS v_future = ROW_COUNT;
         v_warnings := v_warnings + v_future;
     END IF;
@@ -380,4 +474,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik._parse_shift_records(uuid, text) IS
-    'Internal step 1 of the shift load: parses the batch''s staged shifts (or a period''s stored raw_data) once into pg_temp.tt_shift_src (unchanged records skipped), validates them, ranks duplicates and records data-quality issues. Returns {records, unchanged, failed, duplicates, warnings, max_modified_on} (the watermark: latest modifiedOn of accepted records, never past the batch start; a later one is a future_timestamp warning).';
+    'Internal step 1 of the shift load: parses the batch''s staged shifts (or a period''s stored raw_data) once into pg_temp.tt_shift_src (unchanged records skipped), validates them, ranks duplicates and records data-quality issues (once while open; the window of shift dates and the plausibility warnings of tracktik.settings). Returns {records, unchanged, failed, duplicates, warnings, max_modified_on} (the watermark: latest modifiedOn of accepted records, never past the batch start; a later one is a future_timestamp warning).';

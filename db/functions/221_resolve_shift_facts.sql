@@ -10,15 +10,18 @@
 --     (client_id) is the position's site in that version, the region the site's region in
 --     the site's version at shift start;
 --   * time zone: the shift's timeZone, else the site's, else the region's, else
---     tracktik.settings.default_time_zone (a name PostgreSQL does not know is skipped, with
---     an invalid_time_zone warning for the shift's own); a name longer than 64 characters is
---     unknown without trying it (IANA names are short; a 1 MB string must not reach the
---     index of pg_temp.tt_zones);
+--     tracktik.settings.default_time_zone. A name counts only when it is in pg_timezone_names
+--     (case-insensitively): a POSIX offset string such as "UTC+5", which PostgreSQL would
+--     accept with the opposite sign, or an abbreviation, is never applied; the shift's own is
+--     reported as an invalid_time_zone warning (a site's or region's by
+--     tracktik._resolve_data_quality_issues); a name longer than 64 characters is unknown
+--     without looking it up (IANA names are short; a 1 MB string must not reach the index of
+--     pg_temp.tt_zones);
 --   * shift_date = local date of the start; its period = the billing period of that date;
 --   * hours by DESIGN.md section 5 (rounded to 0.01);
 --   * billing_variance warning where the record's own billableHours / payableHours differ
 --     from ours by more than 0.01 (not repeated when reprocessing).
--- An issue is not recorded again while the same one (table, shift id, issue type) is open.
+-- An issue is recorded once while the same one (table, shift id, issue type) is open.
 -- Result: {"facts", "inferred", "variances", "periods", "partitions_created"}.
 CREATE OR REPLACE FUNCTION tracktik._resolve_shift_facts(p_batch_id uuid, p_reprocessing boolean DEFAULT false)
 RETURNS jsonb
@@ -38,7 +41,6 @@ DECLARE
     v_employees   bigint[];
     v_zones       text[];
     v_inferred    integer := 0;
-    v_zone        text;
     v_facts       integer;
     v_variances   integer := 0;
     v_periods     integer;
@@ -68,32 +70,25 @@ BEGIN
         v_inferred := v_inferred + tracktik.ensure_inferred_members('employees', v_ids, p_batch_id);
     END IF;
 
-    -- time zones: which of the names in play PostgreSQL knows (a loop over distinct zone
-    -- names, not records: there is no catalog lookup cheaper than trying one). Only names of
-    -- at most 64 characters are tried and kept: a longer one (IANA names are short) is not in
-    -- tt_zones, and a name not in tt_zones counts as unknown below; a huge string in a record
-    -- must not reach the primary-key index (54000, and every re-run would fail).
+    -- time zones: which of the names in play are time zones of pg_timezone_names (read once;
+    -- PostgreSQL's own parser would also accept POSIX strings such as "UTC+5", with the sign
+    -- the other way round, which must never be applied). Only names of at most 64 characters
+    -- are looked up and kept: a longer one (IANA names are short) is not in tt_zones, and a
+    -- name not in tt_zones counts as unknown below; a huge string in a record must not reach
+    -- the primary-key index (54000, and every re-run would fail).
     DROP TABLE IF EXISTS pg_temp.tt_zones;
     CREATE TEMPORARY TABLE tt_zones (name text PRIMARY KEY, known boolean NOT NULL) ON COMMIT DROP;
-    FOR v_zone IN
-        SELECT z.name
-          FROM (SELECT u.name FROM pg_catalog.unnest(v_zones) AS u(name)
-                UNION SELECT c.time_zone FROM tracktik.dim_clients AS c WHERE c.time_zone IS NOT NULL
-                UNION SELECT r.time_zone FROM tracktik.dim_regions AS r WHERE r.time_zone IS NOT NULL
-                UNION SELECT v_settings.default_time_zone) AS z
-         WHERE pg_catalog.length(z.name) <= 64
-    LOOP
-        BEGIN
-            PERFORM pg_catalog.now() AT TIME ZONE v_zone;
-            INSERT INTO pg_temp.tt_zones VALUES (v_zone, true);
-        EXCEPTION WHEN invalid_parameter_value OR feature_not_supported THEN
-            INSERT INTO pg_temp.tt_zones VALUES (v_zone, false);
-        END;
-    END LOOP;
+    INSERT INTO pg_temp.tt_zones (name, known)
+    SELECT z.name, pg_catalog.lower(z.name) IN (SELECT pg_catalog.lower(n.name) FROM pg_catalog.pg_timezone_names AS n)
+      FROM (SELECT u.name FROM pg_catalog.unnest(v_zones) AS u(name)
+            UNION SELECT c.time_zone FROM tracktik.dim_clients AS c WHERE c.time_zone IS NOT NULL
+            UNION SELECT r.time_zone FROM tracktik.dim_regions AS r WHERE r.time_zone IS NOT NULL
+            UNION SELECT v_settings.default_time_zone) AS z
+     WHERE pg_catalog.length(z.name) <= 64;
     IF NOT coalesce((SELECT z.known FROM pg_temp.tt_zones AS z WHERE z.name = v_settings.default_time_zone), false) THEN
         RAISE EXCEPTION USING
             ERRCODE = 'TT021',
-            MESSAGE = pg_catalog.format('tracktik.settings.default_time_zone %L is not a time zone PostgreSQL knows',
+            MESSAGE = pg_catalog.format('tracktik.settings.default_time_zone %L is not a time zone of pg_timezone_names',
                                         v_settings.default_time_zone),
             HINT    = 'Set it to an IANA name, e.g. UPDATE tracktik.settings SET default_time_zone = ''America/Los_Angeles''.';
     END IF;
@@ -218,15 +213,14 @@ BEGIN
                (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
         SELECT p_batch_id, 'fact_shifts', n.shift_id::text, 'invalid_time_zone', 'warning',
                CASE WHEN pg_catalog.length(n.bad_zone) <= 64
-                    THEN pg_catalog.format('timeZone %L is not a known time zone; used %s', n.bad_zone, n.time_zone)
-                    ELSE pg_catalog.format('timeZone of %s characters is not a time zone; used %s',
-                                           pg_catalog.length(n.bad_zone), n.time_zone) END,
+                    THEN pg_catalog.format('shifts record %s: timeZone %L is not a time zone of pg_timezone_names (never applied); used %s',
+                                           n.shift_id, n.bad_zone, n.time_zone)
+                    ELSE pg_catalog.format('shifts record %s: timeZone of %s characters (%s...) is not a time zone; used %s',
+                                           n.shift_id, pg_catalog.length(n.bad_zone), pg_catalog.left(n.bad_zone, 64), n.time_zone) END,
                pg_catalog.jsonb_build_object('timeZone', n.bad_zone, 'used', n.time_zone)
           FROM pg_temp.tt_fact_new AS n
          WHERE n.bad_zone IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q
-                            WHERE q.resolved_at IS NULL AND q.issue_type = 'invalid_time_zone'
-                              AND q.table_name = 'fact_shifts' AND q.record_id = n.shift_id::text);
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
 
         INSERT INTO tracktik.data_quality_issues
                (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
@@ -238,9 +232,7 @@ BEGIN
           FROM pg_temp.tt_fact_new AS n
          WHERE (abs(n.summary_billable - n.billable_hours) > 0.01
                 OR abs(n.summary_payable - n.payable_hours) > 0.01)
-           AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q
-                            WHERE q.resolved_at IS NULL AND q.issue_type = 'billing_variance'
-                              AND q.table_name = 'fact_shifts' AND q.record_id = n.shift_id::text);
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
         GET DIAGNOSTICS v_variances = ROW_COUNT;
     END IF;
 
@@ -259,4 +251,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik._resolve_shift_facts(uuid, boolean) IS
-    'Internal step 2 of the shift load: resolves dimensions (inferred members for unknown ids), time zone, local date, billing period and hours of the parsed shifts into pg_temp.tt_fact_new; ensures the partitions; records invalid_time_zone and billing_variance warnings.';
+    'Internal step 2 of the shift load: resolves dimensions (inferred members for unknown ids), time zone, local date, billing period and hours of the parsed shifts into pg_temp.tt_fact_new; ensures the partitions; records invalid_time_zone (a shift time zone not in pg_timezone_names, never applied) and billing_variance warnings, once while open.';

@@ -15,10 +15,15 @@
 --              info issue recorded. A record or stored row without a valid stamp, or an
 --              equal or newer stamp, is compared by content as above.
 --
+--   suppressed a record of a shift that a /shift-logs REMOVED entry of this batch deleted
+--              (pg_temp.tt_deleted_shifts, learned_from shift_log: the entry is newer than the
+--              record) is dropped: a deleted shift is not loaded again by its older copy.
+--
 -- Weeks to bill: the week each pending row lands in, the week a changed or moved row leaves,
 -- the weeks holding stored shifts of a position whose TrackTik bill setting changed in this
--- batch (pg_temp.tt_rate_changes, from its effective date), and with p_period_id every week of
--- that period (reprocessing).
+-- batch (pg_temp.tt_rate_changes, from its effective date), the weeks of shifts this batch
+-- deleted (pg_temp.tt_deleted_shifts), and with p_period_id every week of that period
+-- (reprocessing).
 CREATE OR REPLACE FUNCTION tracktik._stage_fact_changes(p_batch_id uuid, p_period_id text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -37,6 +42,7 @@ DECLARE
     v_stale      integer;
     v_conflict   record;
     v_weeks      integer;
+    v_suppressed integer := 0;
 BEGIN
     PERFORM tracktik._create_billing_worktables();
     v_periods := ARRAY(SELECT p.period_id FROM pg_temp.tt_periods AS p);
@@ -106,6 +112,19 @@ BEGIN
       ) AS c;
     GET DIAGNOSTICS v_pending = ROW_COUNT;
 
+    -- shifts deleted in TrackTik by a /shift-logs REMOVED entry of this batch that wins over
+    -- their staged copy (tracktik._delete_shifts): the copy is not loaded (two IFs: the table
+    -- exists only when this transaction's load_fact_shifts made it; reprocessing has none)
+    IF p_period_id IS NOT NULL OR pg_catalog.to_regclass('pg_temp.tt_deleted_shifts') IS NULL THEN
+        NULL;
+    ELSIF EXISTS (SELECT 1 FROM pg_temp.tt_deleted_shifts AS d WHERE d.learned_from = 'shift_log') THEN
+        DELETE FROM pg_temp.tt_pending AS p
+         USING pg_temp.tt_deleted_shifts AS d
+         WHERE d.learned_from = 'shift_log' AND d.shift_id = p.shift_id;
+        GET DIAGNOSTICS v_suppressed = ROW_COUNT;
+        v_pending := v_pending - v_suppressed;
+    END IF;
+
     -- guard: a shift id stored in two other periods at once (a stale record too)
     SELECT p.shift_id, pg_catalog.array_agg(p.old_period_id ORDER BY p.old_period_id) AS periods
       INTO v_conflict
@@ -145,9 +164,7 @@ BEGIN
                pg_catalog.jsonb_build_object('record_stamp', s.stamp, 'stored_stamp', s.stored_stamp,
                                              'stored_period_id', s.old_period_id)
           FROM stale AS s
-         WHERE NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
-                            WHERE q.resolved_at IS NULL AND q.issue_type = 'stale_record'
-                              AND q.table_name = 'fact_shifts' AND q.record_id = s.shift_id::text);
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;   -- once while open
         v_pending := v_pending - v_stale;
     END IF;
     ANALYZE pg_temp.tt_pending (shift_id, billing_period_id, employee_id, week_start, change);
@@ -179,6 +196,18 @@ BEGIN
         ON CONFLICT DO NOTHING;
     END IF;
 
+    -- weeks: shifts deleted in TrackTik that this batch took out of fact_shifts
+    -- (tracktik._delete_shifts; the other shifts of the week lose or gain overtime)
+    IF p_period_id IS NOT NULL OR pg_catalog.to_regclass('pg_temp.tt_deleted_shifts') IS NULL THEN
+        NULL;
+    ELSE
+        INSERT INTO pg_temp.tt_bill_weeks (billing_period_id, employee_id, week_start)
+        SELECT DISTINCT d.billing_period_id, d.employee_id, d.week_start
+          FROM pg_temp.tt_deleted_shifts AS d
+         WHERE d.stored
+        ON CONFLICT DO NOTHING;
+    END IF;
+
     -- weeks: the whole period (reprocessing)
     IF p_period_id IS NOT NULL THEN
         INSERT INTO pg_temp.tt_bill_weeks (billing_period_id, employee_id, week_start)
@@ -193,7 +222,7 @@ BEGIN
 
     RETURN pg_catalog.jsonb_build_object('pending', v_pending, 'new', v_new, 'moved', v_moved,
                                          'changed', v_pending - v_new - v_moved, 'stale', v_stale,
-                                         'weeks', v_weeks);
+                                         'suppressed', v_suppressed, 'weeks', v_weeks);
 END
 $$;
 

@@ -5,7 +5,9 @@
 --   1. _parse_shift_records   parse once, validate, rank duplicates      -> tt_shift_src
 --   2. _resolve_shift_facts   dimensions, time zone, date, period, hours -> tt_fact_new
 --   3. _stage_fact_changes    only what changes (not what is older than  -> tt_pending, tt_bill_weeks
---                             the stored row: stale); weeks to bill
+--                             the stored row: stale; not a copy of a shift
+--                             a REMOVED log deleted: suppressed); weeks
+--                             to bill (also those of deleted shifts)
 --   4. _bill_employee_weeks   billing of whole employee-weeks           -> tt_bill (+ stored rows)
 --   5. _write_fact_changes    delete moved rows, upsert pending rows     -> fact_shifts
 CREATE OR REPLACE FUNCTION tracktik._load_shifts(p_batch_id uuid, p_period_id text DEFAULT NULL)
@@ -45,7 +47,8 @@ BEGIN
         'stale',        v_stage -> 'stale',
         'unchanged',    (v_parse ->> 'unchanged')::integer
                         + (v_resolve ->> 'facts')::integer - (v_stage ->> 'pending')::integer
-                        - (v_stage ->> 'stale')::integer,
+                        - (v_stage ->> 'stale')::integer - (v_stage ->> 'suppressed')::integer,
+        'suppressed',   v_stage -> 'suppressed',
         'written',      v_write -> 'written',
         'weeks_billed', v_bill -> 'weeks',
         'stored_rows_rebilled', v_bill -> 'stored_rows_updated',

@@ -28,6 +28,14 @@
 --                bill_holiday_impact  = round(rate x holiday x (hol_mult - 1), 2)
 --                bill_total           = round(h x rate, 2) + both impacts
 --                bill_rate_effective  = round(bill_total / h, 2), NULL when h = 0
+--   range        every amount is computed unbounded and checked before it is stored: a shift
+--                whose rate, total, impacts or effective rate would not fit NUMERIC(10,2)
+--                (a rate of 99,999,999 x 8 hours; a multiplier of 999) gets every bill column
+--                NULL and an error billing_out_of_range issue naming it (the rest of the
+--                batch bills; never 22003)
+--   issues       once while open (ON CONFLICT DO NOTHING); a shift billed here with a rate in
+--                range, or without billable hours, resolves its open missing_bill_rate /
+--                billing_out_of_range (resolution_note names the batch)
 CREATE OR REPLACE FUNCTION tracktik._bill_employee_weeks(p_batch_id uuid)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -140,7 +148,9 @@ BEGIN
         bill_overtime_impact  numeric(10,2),
         bill_holiday_hours    numeric(10,2),
         bill_holiday_impact   numeric(10,2),
-        bill_total            numeric(10,2)
+        bill_total            numeric(10,2),
+        out_of_range          boolean  NOT NULL DEFAULT false,
+        raw_total             numeric
     ) ON COMMIT DROP;
 
     ANALYZE pg_temp.tt_bill_rates;
@@ -153,12 +163,28 @@ BEGIN
     -- levels into one target list and evaluate each derived column once per reference (the
     -- total five levels down was computed a dozen times per row).
     INSERT INTO pg_temp.tt_bill
+    SELECT r.source, r.shift_id, r.billing_period_id, r.h, r.ot, r.dt, r.rate_source,
+           CASE WHEN NOT r.oor THEN r.rate END,
+           CASE WHEN NOT r.oor THEN r.effective END,
+           CASE WHEN NOT r.oor THEN r.ot_hours END,
+           CASE WHEN NOT r.oor THEN r.ot_impact END,
+           CASE WHEN NOT r.oor THEN r.holiday_hours END,
+           CASE WHEN NOT r.oor THEN r.holiday_impact END,
+           CASE WHEN NOT r.oor THEN r.total END,
+           r.oor, r.total
+      FROM (
+    -- range check before the NUMERIC(10,2) columns: every amount below 100,000,000 (rounded)
+    SELECT v.*,
+           coalesce(pg_catalog.abs(v.rate) >= 100000000 OR pg_catalog.abs(v.effective) >= 100000000
+                    OR pg_catalog.abs(v.ot_impact) >= 100000000 OR pg_catalog.abs(v.holiday_impact) >= 100000000
+                    OR pg_catalog.abs(v.total) >= 100000000, false) AS oor
+      FROM (
     SELECT m.source, m.shift_id, m.billing_period_id, m.h, m.ot, m.dt, m.rate_source,
            m.rate,
-           CASE WHEN m.rate IS NOT NULL AND m.h > 0 THEN pg_catalog.round(m.total / m.h, 2) END,
-           CASE WHEN m.rate IS NOT NULL THEN m.ot_billed + m.dt_billed END,
+           CASE WHEN m.rate IS NOT NULL AND m.h > 0 THEN pg_catalog.round(m.total / m.h, 2) END AS effective,
+           CASE WHEN m.rate IS NOT NULL THEN m.ot_billed + m.dt_billed END AS ot_hours,
            m.ot_impact,
-           CASE WHEN m.rate IS NOT NULL THEN m.holiday END,
+           CASE WHEN m.rate IS NOT NULL THEN m.holiday END AS holiday_hours,
            m.holiday_impact,
            m.total
       FROM (
@@ -232,7 +258,11 @@ BEGIN
         OFFSET 0
           ) AS k
         OFFSET 0
-      ) AS m;
+      ) AS m
+    OFFSET 0
+      ) AS v
+    OFFSET 0
+      ) AS r;
     ANALYZE pg_temp.tt_bill (source, shift_id, billing_period_id);
 
     -- stored rows whose billing changed
@@ -269,11 +299,48 @@ BEGIN
                                          'billing_period_id', i.billing_period_id)
       FROM pg_temp.tt_bill AS b
       JOIN pg_temp.tt_bill_in AS i ON i.shift_id = b.shift_id AND i.source = b.source
-     WHERE b.bill_rate_regular IS NULL AND b.billable_hours > 0
-       AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- hashed anti-join
+     WHERE b.bill_rate_regular IS NULL AND b.billable_hours > 0 AND NOT b.out_of_range
+       AND NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- hashed anti-join: only new ones
                         WHERE q.resolved_at IS NULL AND q.issue_type = 'missing_bill_rate'
-                          AND q.table_name = 'fact_shifts' AND q.record_id = b.shift_id::text);
+                          AND q.table_name = 'fact_shifts' AND q.record_id = b.shift_id::text)
+    ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
     GET DIAGNOSTICS v_missing = ROW_COUNT;
+
+    -- issues: an amount that would not fit NUMERIC(10,2): billing left empty, named
+    INSERT INTO tracktik.data_quality_issues
+           (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
+    SELECT p_batch_id, 'fact_shifts', b.shift_id::text, 'billing_out_of_range', 'error',
+           pg_catalog.format('shifts record %s: billing does not fit NUMERIC(10,2) (rate %s x %s billable hours, total %s; rate from %s); billing left empty',
+                             b.shift_id, pg_catalog.left(r.bill_rate::text, 40), b.billable_hours,
+                             pg_catalog.left(b.raw_total::text, 40), r.rate_source),
+           pg_catalog.jsonb_build_object('bill_rate', r.bill_rate, 'billable_hours', b.billable_hours,
+                                         'overtime_multiplier', r.overtime_multiplier,
+                                         'double_time_multiplier', r.double_time_multiplier,
+                                         'holiday_multiplier', r.holiday_multiplier,
+                                         'total', b.raw_total, 'rate_source', r.rate_source, 'rate_ref', r.rate_ref)
+      FROM pg_temp.tt_bill AS b
+      JOIN pg_temp.tt_bill_in AS i ON i.shift_id = b.shift_id AND i.source = b.source
+      LEFT JOIN pg_temp.tt_bill_rates AS r
+        ON r.position_id = i.position_id
+       AND coalesce(r.client_id, -1) = coalesce(i.client_id, -1)
+       AND coalesce(r.region_id, -1) = coalesce(i.region_id, -1)
+       AND r.rate_date = i.shift_date
+     WHERE b.out_of_range
+    ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
+
+    -- resolved: shifts billed now with a rate in range, or without billable hours
+    UPDATE tracktik.data_quality_issues AS q
+       SET resolved_at = pg_catalog.now(),
+           resolution_note = pg_catalog.format('resolved by %s: the shift was billed again %s',
+                                               coalesce('batch ' || p_batch_id::text, 'calculate_billing'),
+                                               CASE WHEN b.billable_hours > 0 THEN 'at a rate of ' || b.bill_rate_regular
+                                                    ELSE 'without billable hours' END)
+      FROM pg_temp.tt_bill AS b
+     WHERE q.resolved_at IS NULL AND q.table_name = 'fact_shifts'
+       AND q.issue_type IN ('missing_bill_rate', 'billing_out_of_range')
+       AND q.record_id = b.shift_id::text
+       AND NOT b.out_of_range
+       AND (b.bill_rate_regular IS NOT NULL OR NOT b.billable_hours > 0);
 
     SELECT count(*) FILTER (WHERE i.source = 's')::integer INTO v_stored FROM pg_temp.tt_bill_in AS i;
     RETURN pg_catalog.jsonb_build_object(
@@ -286,4 +353,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik._bill_employee_weeks(uuid) IS
-    'Internal billing engine (DESIGN.md section 5): bills whole employee-weeks (pg_temp.tt_bill_weeks) over pending rows (pg_temp.tt_pending) and stored facts; rates, overtime (daily/weekly), holidays and money with window functions; updates stored facts whose billing changed and leaves the pending rows'' billing in pg_temp.tt_bill; records missing_bill_rate issues.';
+    'Internal billing engine (DESIGN.md section 5): bills whole employee-weeks (pg_temp.tt_bill_weeks) over pending rows (pg_temp.tt_pending) and stored facts; rates, overtime (daily/weekly), holidays and money with window functions, every amount range-checked before NUMERIC(10,2) (else billing left empty with a billing_out_of_range error); updates stored facts whose billing changed and leaves the pending rows'' billing in pg_temp.tt_bill; records missing_bill_rate issues once while open and resolves those (and billing_out_of_range) of shifts now billed with a rate.';

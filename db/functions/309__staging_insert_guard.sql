@@ -1,6 +1,7 @@
--- tracktik._staging_insert_guard(): the statement trigger api_records_staged_by_the_batch_session
+-- tracktik._staging_insert_guard(): the statement triggers api_records_staged_by_the_batch_session
 -- (AFTER INSERT ON staging.api_records, FOR EACH STATEMENT, transition table new_rows; migration
--- 0019_loader_isolation). A loader session stages only into batches whose liveness lock it holds
+-- 0019_loader_isolation) and rejected_records_staged_by_the_batch_session (the same on
+-- staging.rejected_records; migration 0022). A loader session stages only into batches whose liveness lock it holds
 -- in exclusive mode, i.e. that it opened with tracktik.start_batch and has not marked staged:
 --   TT004  another session holds the batch's liveness lock (another shell is staging it);
 --   TT003  no session holds it (its shell ended, or the batch is staged, finished or abandoned).
@@ -45,14 +46,15 @@ BEGIN
             IF v_holder IS NULL THEN
                 RAISE EXCEPTION USING
                     ERRCODE = 'TT003',
-                    MESSAGE = pg_catalog.format('staging.api_records: batch %s is not open for staging', v_batch),
+                    MESSAGE = pg_catalog.format('%I.%I: batch %s is not open for staging',
+                                                TG_TABLE_SCHEMA, TG_TABLE_NAME, v_batch),
                     DETAIL  = 'No session holds its liveness lock: it is staged, finished or abandoned, or the session that opened it has ended.',
                     HINT    = 'Open a new batch with tracktik.start_batch and stage into that one.';
             END IF;
             RAISE EXCEPTION USING
                 ERRCODE = 'TT004',
-                MESSAGE = pg_catalog.format('staging.api_records: batch %s is being staged by another session (pid %s)',
-                                            v_batch, v_holder),
+                MESSAGE = pg_catalog.format('%I.%I: batch %s is being staged by another session (pid %s)',
+                                            TG_TABLE_SCHEMA, TG_TABLE_NAME, v_batch, v_holder),
                 HINT    = 'Only the session that opened a batch (tracktik.start_batch) may stage into it; open your own batch.';
         END IF;
     END LOOP;
@@ -61,4 +63,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik._staging_insert_guard() IS
-    'Trigger (statement, after insert on staging.api_records): a loader stages only into a batch whose liveness lock it holds in exclusive mode; TT004 another session''s batch, TT003 a batch nobody is staging. Owner and superusers pass.';
+    'Trigger (statement, after insert on staging.api_records and staging.rejected_records): a loader stages only into a batch whose liveness lock it holds in exclusive mode; TT004 another session''s batch, TT003 a batch nobody is staging. Owner and superusers pass.';

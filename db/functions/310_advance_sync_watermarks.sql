@@ -14,8 +14,8 @@
 -- bad, i.e. with an error issue of this batch carrying the record, does not count; the loads
 -- exclude their own skipped records) and is never later than the batch's started_at: a record
 -- stamped after the batch started is loaded, but does not move the mark; for the resources
--- computed here it gets a warning future_timestamp issue (not again while the same one is
--- open; the loads record theirs). Valid ISO 8601 date-times with offset only.
+-- computed here it gets a warning future_timestamp issue (once while the same one is open:
+-- found again, the open one is marked seen by this batch; the loads record theirs). Valid ISO 8601 date-times with offset only.
 --
 -- p_known: {"resource": instant} or {"resource": {"mark": instant, "records": n}}, already
 -- computed by a load (the shift load computes it while parsing, so 100,000 shifts are not parsed
@@ -74,10 +74,8 @@ BEGIN
              WHERE m.stamp > v_started_at
                AND NOT EXISTS (SELECT 1 FROM pg_temp.tt_mark_skipped AS k
                                 WHERE k.resource = m.resource AND k.record = m.record)) AS f
-     WHERE NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q   -- the same one still open
-                        WHERE q.resolved_at IS NULL AND q.issue_type = 'future_timestamp'
-                          AND q.table_name = f.table_name AND q.record_id IS NOT DISTINCT FROM f.record_id)
-     ORDER BY f.table_name, f.record_id, f.stamp DESC;
+     ORDER BY f.table_name, f.record_id, f.stamp DESC
+    ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;   -- once while open
 
     WITH computed AS (
         SELECT m.resource, count(*) AS records,

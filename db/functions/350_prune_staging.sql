@@ -4,6 +4,8 @@
 -- or abandoned) and ended (completed_at, else started_at) more than p_older_than ago (default:
 -- tracktik.settings.staging_retention_days). The batch row stays, with
 -- metadata.staging_pruned_at; a failed batch whose staging is pruned cannot be run again.
+-- The batch's rows of staging.rejected_records (records that could not be staged as jsonb) are
+-- deleted with it.
 -- One DDL statement per partition (DDL cannot be set-based).
 CREATE OR REPLACE FUNCTION tracktik.prune_staging(p_older_than interval DEFAULT NULL)
 RETURNS integer
@@ -43,9 +45,16 @@ BEGIN
          WHERE b.batch_id = v_batch.batch_id;
         v_dropped := v_dropped + 1;
     END LOOP;
+
+    -- the records that could not be staged as jsonb go with the staging of their batch
+    DELETE FROM staging.rejected_records AS r
+     USING tracktik.etl_batches AS b
+     WHERE b.batch_id = r.batch_id
+       AND b.status IN ('completed', 'failed', 'abandoned')
+       AND coalesce(b.completed_at, b.started_at) < v_cutoff;
     RETURN v_dropped;
 END
 $$;
 
 COMMENT ON FUNCTION tracktik.prune_staging(interval) IS
-    'Drops the staging partitions of completed, failed and abandoned batches that ended longer ago than the given age (default tracktik.settings.staging_retention_days); returns how many. TT001 negative age.';
+    'Drops the staging partitions (and deletes the staging.rejected_records rows) of completed, failed and abandoned batches that ended longer ago than the given age (default tracktik.settings.staging_retention_days); returns how many. TT001 negative age.';

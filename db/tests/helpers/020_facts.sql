@@ -227,3 +227,31 @@ RETURNS void LANGUAGE sql AS $$
                                         WHERE d.position_id = p_position AND d.is_current), 0),
                              p_settings, p_type));
 $$;
+
+-- Issue 10 (db/tests/convergence): a batch that fully syncs resources, with the metadata the
+-- shell passes to tracktik.mark_batch_staged (e.g. {"shift_window": {"from": .., "to": ..}}).
+CREATE OR REPLACE FUNCTION tt_test.full_sync_batch(p_resources text[], p_metadata jsonb DEFAULT '{}')
+RETURNS uuid LANGUAGE plpgsql AS $$
+DECLARE
+    v_batch uuid := tracktik.start_batch('full', '{}'::jsonb);
+BEGIN
+    UPDATE tracktik.etl_batches AS e
+       SET full_sync_resources = p_resources, metadata = e.metadata || p_metadata
+     WHERE e.batch_id = v_batch;
+    RETURN v_batch;
+END
+$$;
+
+-- Stage again, unchanged, the stored records of shifts (as TrackTik returns them again).
+CREATE OR REPLACE FUNCTION tt_test.restage_shifts(p_batch uuid, p_shift_ids bigint[])
+RETURNS void LANGUAGE sql AS $$
+    SELECT tt_test.stage(p_batch, 'shifts', f.raw_data)
+      FROM tracktik.fact_shifts AS f WHERE f.shift_id = ANY (p_shift_ids) ORDER BY f.shift_id;
+$$;
+
+-- A /shift-logs record as the API returns it (shift as an id).
+CREATE OR REPLACE FUNCTION tt_test.shift_log(p_id bigint, p_change text, p_shift bigint, p_created_on text)
+RETURNS jsonb LANGUAGE sql AS $$
+    SELECT jsonb_build_object('id', p_id, 'changeType', p_change, 'shiftId', p_shift, 'shift', p_shift,
+                              'employee', 1, 'createdOn', p_created_on, 'isValid', true);
+$$;

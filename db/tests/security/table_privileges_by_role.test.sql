@@ -26,7 +26,7 @@ SELECT CASE WHEN r.kind = 'S'
                                  CASE
                                      WHEN g.role = 'tracktik_reader' AND r.schema_name = 'tracktik' THEN ARRAY['SELECT']
                                      WHEN g.role = 'tracktik_loader' AND r.schema_name = 'staging'
-                                          AND r.relation_name = 'api_records' THEN ARRAY['INSERT']
+                                          AND r.relation_name IN ('api_records', 'rejected_records') THEN ARRAY['INSERT']
                                      ELSE ARRAY[]::text[]
                                  END::name[],
                                  g.role || ' on ' || r.schema_name || '.' || r.relation_name)
