@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from tracktik_sim.data import (
+    BILLING_ID0,
     CYCLE,
     FIELD_BOUNDS,
     HOUR,
@@ -145,6 +146,7 @@ class Simulator:
         self._plans: OrderedDict[tuple[Any, ...], _Plan] = OrderedDict()
         self._clock = self.world.initial_clock
         w = self.world
+        self._next_setting = max((b["id"] for b in w.bill_settings), default=0) + 1
         self.kaiser_region_ids = frozenset(w.region_subtree(w.kaiser_root_id))
         self.kaiser_client_ids = frozenset(
             c["id"] for c in w.clients if c["region"] in self.kaiser_region_ids)
@@ -815,10 +817,11 @@ class Simulator:
             "shift": st["id"], "employee": st["employee"], "createdOn": stamp,
             "note": _LOG_NOTES[change_type], "shiftDetails": details, "isValid": True})
 
-    def delete_shifts(self, ids: Iterable[int]) -> dict[str, Any]:
+    def delete_shifts(self, ids: Iterable[int], *, log: bool = True) -> dict[str, Any]:
         """Delete shifts, as TrackTik can: a deleted shift is no longer listed, leaves a
-        REMOVED entry in ``/shift-logs`` stamped with the clock, and leaves :meth:`truth`.
-        The clock then moves on by a minute.
+        REMOVED entry in ``/shift-logs`` stamped with the clock (unless ``log`` is false: a
+        deletion the shift log does not show, which only a full sync can learn), and leaves
+        :meth:`truth`. The clock then moves on by a minute.
 
         Returns ``{"deleted": [ids], "unknown": [ids that are no (longer a) shift], "clock"}``.
         """
@@ -838,13 +841,407 @@ class Simulator:
                 st["_deleted"] = True
                 st["updatedOn"] = st["modifiedOn"] = stamp
                 self._set_overlay(st)
-                self._log("REMOVED", st, stamp)
+                if log:
+                    self._log("REMOVED", st, stamp)
                 deleted.append(sid)
             if deleted:
                 self._version += 1
                 self._plans.clear()
                 self._clock = stamp + CLOCK_TICK_SECONDS
             return {"deleted": deleted, "unknown": unknown, "clock": World.utc_iso(self._clock)}
+
+    # ----------------------------------------------------------------- portal changes
+    #
+    # What a portal user (or a clock-skewed portal) does between two runs. Each change is
+    # stamped with the clock (``updatedOn``/``modifiedOn``; a shift-log entry where TrackTik
+    # writes one), after which the clock moves on by a minute; :meth:`truth` and every listing
+    # reflect it at once. Moves of posts take an explicit change time (``changed_at``), which
+    # may lie in the past: a change the warehouse learns after the shifts it affects.
+
+    def _tick(self) -> None:
+        self._version += 1
+        self._plans.clear()
+        self._clock += CLOCK_TICK_SECONDS
+
+    def _live_shift(self, shift_id: int) -> dict[str, Any]:
+        """A copy of the current state of a shift that exists (not deleted); ValueError."""
+        sid = int(shift_id)
+        st = self._overlay.get(sid)
+        if st is None and self._base_exists(sid):
+            st = self.world.shift_base(*self.world.shift_day_lane(sid))
+        if st is None or st.get("_deleted"):
+            raise ValueError(f"no shift {sid}")
+        return dict(st)
+
+    def _post(self, position_id: int) -> dict[str, Any]:
+        post = self.world.by_id["positions"].get(int(position_id))
+        if post is None:
+            raise ValueError(f"no post {position_id}")
+        return post
+
+    def _site_zone(self, post: Mapping[str, Any]) -> int:
+        site = self.world.by_id["clients"][post["account"]]
+        zone = site.get("timeZone") or self.world.regions[site["region"] - 1]["timeZone"]
+        return self.world.zone_index(zone)
+
+    def _free_shift_id(self, below: int | None = None, near_day: int = 0,
+                       lane: int | None = None) -> int | None:
+        """An unused id inside the range of base ids (a day a lane does not work), below
+        ``below`` when given: new shifts then sort among existing ones, as on a portal whose
+        ids are not in time order."""
+        w = self.world
+        lanes = [lane] if lane is not None else range(w.lanes)
+        for delta in range(w.days):
+            for day in (near_day - delta, near_day + delta):
+                if not 0 <= day < w.days:
+                    continue
+                for ln in lanes:
+                    sid = w.shift_id(day, ln)
+                    if below is not None and sid >= below:
+                        continue
+                    if not w.shift_exists(day, ln) and sid not in self._overlay:
+                        return sid
+        return None
+
+    def _place_shift(self, st: dict[str, Any], tz: int, local_start: datetime,
+                     hours: float, break_minutes: int) -> None:
+        """Set a shift state's times from a local wall-clock start and a length in hours."""
+        if hours <= 0 or hours > 24:
+            raise ValueError("hours must be within (0, 24]")
+        if break_minutes < 0 or break_minutes >= hours * 60:
+            raise ValueError("break_minutes must be within [0, the shift's length)")
+        ordinal = local_start.date().toordinal()
+        start_min = local_start.hour * 60 + local_start.minute
+        end_min = start_min + round(hours * 60)
+        st["_s"] = (ordinal, start_min)
+        st["_e"] = (ordinal, end_min)
+        st["_tz"] = tz
+        st["timeZone"] = self.world.zone_names[tz]
+        st["startDateTime"], _ = self.world.local(tz, ordinal, start_min)
+        st["endDateTime"], _ = self.world.local(tz, ordinal, end_min)
+        st["breakInMinutes"] = break_minutes
+
+    def add_shift(self, position: int, employee: int | None, local_start: datetime | str,
+                  hours: float, *, break_minutes: int = 0,
+                  clocked_hours: float | None | str = "scheduled",
+                  approved_hours: float | None | str = "scheduled",
+                  shift_id: int | None = None) -> dict[str, Any]:
+        """A user schedules (and the guard works) a shift: at post ``position`` for
+        ``employee`` (None: a vacant shift), starting at ``local_start`` (wall clock in the
+        site's time zone, naive ``datetime`` or ``"YYYY-MM-DDThh:mm"``), ``hours`` long
+        (end - start), ``break_minutes`` unpaid. Clocked and approved hours default to the
+        scheduled hours; None leaves them out. Logged ADDED; ``createdOn``, ``updatedOn`` and
+        ``modifiedOn`` are the clock. Its id is ``shift_id`` when given (an unused id, also
+        one below existing ids), else the next id after every other shift.
+
+        Returns ``{"id", "clock"}``.
+        """
+        start = datetime.fromisoformat(local_start) if isinstance(local_start, str) \
+            else local_start
+        if start.tzinfo is not None:
+            raise ValueError("local_start is a wall-clock time: give it without an offset")
+        with self._lock:
+            post = self._post(position)
+            if employee is not None and int(employee) not in self.world.by_id["employees"]:
+                raise ValueError(f"no employee {employee}")
+            if shift_id is None:
+                sid = self._next_extra
+                self._next_extra += 1
+            else:
+                sid = int(shift_id)
+                if sid in self._overlay or self._base_exists(sid) or sid < SHIFT_ID0:
+                    raise ValueError(f"shift id {sid} is taken")
+                if sid >= self._next_extra:
+                    self._next_extra = sid + 1
+            stamp = self._clock
+            lane = self.world.shift_day_lane(sid)[1] if sid < self.world.base_id_end else -1
+            st: dict[str, Any] = {
+                "id": sid, "status": "ACTIVE", "employee": None if employee is None
+                else int(employee), "position": post["id"], "vacant": employee is None,
+                "billable": employee is not None, "payable": employee is not None,
+                "createdOn": stamp, "updatedOn": stamp, "modifiedOn": stamp,
+                "_lane": lane, "_late": False}
+            self._place_shift(st, self._site_zone(post), start, hours, break_minutes)
+            scheduled = World.scheduled_hours(st)
+            st["clockedHours"] = scheduled if clocked_hours == "scheduled" else clocked_hours
+            st["approvedHours"] = scheduled if approved_hours == "scheduled" else approved_hours
+            self.world.settle_hours(st)
+            self._set_overlay(st)
+            self._log("ADDED", st, stamp)
+            self._tick()
+            return {"id": sid, "clock": World.utc_iso(self._clock)}
+
+    def edit_shift(self, shift_id: int, *, local_start: datetime | str | None = None,
+                   hours: float | None = None, break_minutes: int | None = None,
+                   clocked_hours: float | None | str = "keep",
+                   approved_hours: float | None | str = "keep") -> dict[str, Any]:
+        """A user edits a shift: new times (``local_start`` and/or ``hours``, wall clock in the
+        shift's time zone) and/or clocked and approved hours ("keep" leaves them, None removes
+        them). Stamped with the clock; logged TIME. Returns ``{"id", "clock"}``."""
+        with self._lock:
+            st = self._live_shift(shift_id)
+            if local_start is not None or hours is not None or break_minutes is not None:
+                start = datetime.fromisoformat(local_start) if isinstance(local_start, str) \
+                    else local_start
+                if start is None:
+                    ordinal, minute = st["_s"]
+                    start = datetime.combine(date.fromordinal(ordinal), datetime.min.time()) \
+                        .replace(hour=minute // 60, minute=minute % 60)
+                length = hours if hours is not None else \
+                    (st["endDateTime"] - st["startDateTime"]) / HOUR
+                self._place_shift(st, st["_tz"], start, length,
+                                  st["breakInMinutes"] if break_minutes is None
+                                  else break_minutes)
+            if clocked_hours != "keep":
+                st["clockedHours"] = clocked_hours
+            if approved_hours != "keep":
+                st["approvedHours"] = approved_hours
+            stamp = self._clock
+            st["updatedOn"] = st["modifiedOn"] = stamp
+            self.world.settle_hours(st)
+            self._set_overlay(st)
+            self._log("TIME", st, stamp)
+            self._tick()
+            return {"id": st["id"], "clock": World.utc_iso(self._clock)}
+
+    def cancel_shift(self, shift_id: int) -> dict[str, Any]:
+        """A user cancels a shift (status CANCELLED, no clock data). Stamped with the clock;
+        logged CANCELLED. Returns ``{"id", "clock"}``."""
+        with self._lock:
+            st = self._live_shift(shift_id)
+            stamp = self._clock
+            st["status"] = "CANCELLED"
+            st["clockedHours"] = st["approvedHours"] = None
+            st["updatedOn"] = st["modifiedOn"] = stamp
+            self.world.settle_hours(st)
+            self._set_overlay(st)
+            self._log("CANCELLED", st, stamp)
+            self._tick()
+            return {"id": st["id"], "clock": World.utc_iso(self._clock)}
+
+    def stamp_record(self, resource: str, record_id: int,
+                     at: datetime | str | int) -> dict[str, Any]:
+        """A clock-skewed portal: the record's ``updatedOn`` (and a shift's ``modifiedOn``)
+        becomes ``at``, typically ahead of the real time. Nothing else changes; no shift-log
+        entry. Returns ``{"resource", "id", "stamp", "clock"}``."""
+        when = _to_epoch(at)
+        with self._lock:
+            if resource == "shifts":
+                st = self._live_shift(record_id)
+                st["updatedOn"] = st["modifiedOn"] = when
+                self._set_overlay(st)
+            else:
+                store = self.world.by_id.get(resource)
+                rec = None if store is None or resource not in _TRUTH_RESOURCES \
+                    else store.get(int(record_id))
+                if rec is None:
+                    raise ValueError(f"no {resource} record {record_id}")
+                rec["updatedOn"] = when
+            self._tick()
+            return {"resource": resource, "id": int(record_id), "stamp": World.utc_iso(when),
+                    "clock": World.utc_iso(self._clock)}
+
+    def _settle_billing(self, billing: dict[str, Any]) -> None:
+        """A post's billing setting after its history changed: the setting in force at the
+        clock's date is the effective one (its rate is the setting's ``rate``)."""
+        today = datetime.fromtimestamp(self._clock, UTC).date().isoformat()
+        settings = [self.world.by_id["position-bill-settings"][i]
+                    for i in billing["billSettings"]]
+        current = [b for b in settings if b["effectiveDate"] <= today]
+        chosen = max(current or settings, key=lambda b: (b["effectiveDate"], b["id"]),
+                     default=None)
+        billing["effectiveBillSettingId"] = None if chosen is None else chosen["id"]
+        billing["rate"] = None if chosen is None else chosen["rate"]
+
+    def add_bill_setting(self, position_id: int, rate: float, effective_date: date | str,
+                         *, overtime_rate_type: str = "DEFAULT") -> dict[str, Any]:
+        """A user adds a rate to a post: a bill setting (HOURLY) with ``effectiveDate``,
+        listed in the post's ``billingSetting.billSettings`` (a billing setting is made for a
+        post that had none). Its ``createdOn``/``updatedOn`` are the clock; the post itself is
+        not touched (its ``updatedOn`` stays). Returns ``{"id", "position", "clock"}``."""
+        if overtime_rate_type not in ("DEFAULT", "MULTIPLIER", "RATE"):
+            raise ValueError("overtime_rate_type must be DEFAULT, MULTIPLIER or RATE")
+        effective = effective_date if isinstance(effective_date, str) \
+            else effective_date.isoformat()
+        date.fromisoformat(effective)
+        w = self.world
+        with self._lock:
+            post = self._post(position_id)
+            stamp = self._clock
+            billing_id = post.get("billingSetting")
+            if billing_id is None:
+                billing_id = BILLING_ID0 + post["id"]
+                billing = {"id": billing_id, "position": post["id"], "type": "HOURLY",
+                           "billBreaks": "NONE", "holiday": "REGULAR", "holidayMultiplier": 1.5,
+                           "billSettings": []}
+                w.billings.append(billing)
+                w.by_id["position-billing-settings"][billing_id] = billing
+                post["billingSetting"] = billing_id
+            billing = w.by_id["position-billing-settings"][billing_id]
+            sid = self._next_setting
+            self._next_setting += 1
+            rec = World._bill_setting(sid, billing_id, post["id"], float(rate), effective,
+                                      overtime_rate_type, stamp, stamp)
+            w.bill_settings.append(rec)
+            w.by_id["position-bill-settings"][sid] = rec
+            billing["billSettings"] = [*billing["billSettings"], sid]
+            self._settle_billing(billing)
+            self._tick()
+            return {"id": sid, "position": post["id"], "clock": World.utc_iso(self._clock)}
+
+    def delete_bill_setting(self, setting_id: int) -> dict[str, Any]:
+        """A user deletes a bill setting: it leaves ``/position-bill-settings`` and its post's
+        ``billingSetting.billSettings`` (the post's ``updatedOn`` stays). Returns
+        ``{"id", "position", "clock"}``."""
+        w = self.world
+        with self._lock:
+            rec = w.by_id["position-bill-settings"].get(int(setting_id))
+            if rec is None:
+                raise ValueError(f"no bill setting {setting_id}")
+            w.bill_settings.remove(rec)
+            del w.by_id["position-bill-settings"][rec["id"]]
+            billing = w.by_id["position-billing-settings"][rec["positionBilling"]]
+            billing["billSettings"] = [i for i in billing["billSettings"] if i != rec["id"]]
+            self._settle_billing(billing)
+            self._tick()
+            return {"id": rec["id"], "position": rec["_position"],
+                    "clock": World.utc_iso(self._clock)}
+
+    def _rescope(self) -> None:
+        w = self.world
+        self.kaiser_position_ids = frozenset(
+            p["id"] for p in w.positions if p["account"] in self.kaiser_client_ids)
+
+    def move_post(self, position_id: int, site_id: int,
+                  changed_at: datetime | str | int | None = None) -> dict[str, Any]:
+        """A user moves a post to another site. Its ``updatedOn`` is ``changed_at`` (default:
+        the clock), which may lie in the past, inside a range the warehouse already loaded.
+        The post's shifts keep their own time zone. Returns ``{"id", "from", "to",
+        "updatedOn", "clock"}``."""
+        with self._lock:
+            post = self._post(position_id)
+            site = self.world.by_id["clients"].get(int(site_id))
+            if site is None or site["type"] == "MULTI_LOCATION_CLIENT":
+                raise ValueError(f"no site {site_id} to move a post to")
+            when = self._clock if changed_at is None else _to_epoch(changed_at)
+            old = post["account"]
+            post["account"] = site["id"]
+            post["updatedOn"] = when
+            self.world.position_region[post["id"]] = site["region"]
+            self._rescope()
+            self._tick()
+            return {"id": post["id"], "from": old, "to": site["id"],
+                    "updatedOn": World.utc_iso(when), "clock": World.utc_iso(self._clock)}
+
+    def set_non_billable(self, position_id: int, non_billable: bool = True,
+                         changed_at: datetime | str | int | None = None) -> dict[str, Any]:
+        """A user makes a post non-billable (or billable again). Its ``updatedOn`` is
+        ``changed_at`` (default: the clock), which may lie in the past. TrackTik's own
+        ``billableHours`` of the post's shifts follow the flag. Returns ``{"id",
+        "nonBillable", "updatedOn", "clock"}``."""
+        w = self.world
+        with self._lock:
+            post = self._post(position_id)
+            when = self._clock if changed_at is None else _to_epoch(changed_at)
+            post["nonBillable"] = bool(non_billable)
+            post["updatedOn"] = when
+            if non_billable:
+                w.nonbillable_positions.add(post["id"])
+            else:
+                w.nonbillable_positions.discard(post["id"])
+            for st in self._overlay.values():
+                if st["position"] == post["id"] and not st.get("_deleted"):
+                    w.settle_hours(st)
+            self._tick()
+            return {"id": post["id"], "nonBillable": post["nonBillable"],
+                    "updatedOn": World.utc_iso(when), "clock": World.utc_iso(self._clock)}
+
+    def shift_ids(self, start: date | str | None = None, end: date | str | None = None,
+                  *, kaiser: bool = True) -> list[int]:
+        """Ids of the shifts that exist now (not deleted; cancelled ones included) whose local
+        start date is in [start, end] (default: the data range), of Kaiser posts only unless
+        ``kaiser`` is false; ascending."""
+        w = self.world
+        first, last = w.dates()
+        d0 = date.fromisoformat(start) if isinstance(start, str) else start or first
+        d1 = date.fromisoformat(end) if isinstance(end, str) else end or last
+        with self._lock:
+            posts = self.kaiser_position_ids
+            out: list[int] = []
+            for day in range(max(0, d0.toordinal() - w.start_ordinal),
+                             min(w.days - 1, d1.toordinal() - w.start_ordinal) + 1):
+                for lane in w.working[day % CYCLE]:
+                    sid = w.shift_id(day, lane)
+                    if sid not in self._overlay and (not kaiser or w.lane_position[lane] in posts):
+                        out.append(sid)
+            out += [sid for sid, st in self._overlay.items()
+                    if not st.get("_deleted") and (not kaiser or st["position"] in posts)
+                    and d0 <= w.local_date_of(st) <= d1]
+            return sorted(out)
+
+    def shift(self, shift_id: int) -> dict[str, Any]:
+        """The current state of an existing shift as the API names its fields (instants as
+        epoch seconds); ValueError when there is no such shift (or it was deleted)."""
+        with self._lock:
+            return self._shift_record(self._live_shift(shift_id))
+
+    # ----------------------------------------------------------------- churn (paging fault)
+
+    def churn(self, resource: str, params: Mapping[str, Any], last_id: int, delete: int,
+              add: int, phase: int = 0) -> dict[str, Any]:
+        """Change the records that a list request matches, between two of its pages: delete
+        ``delete`` of them and add ``add`` new ones, on both sides of ``last_id`` (the last id
+        served): in an even ``phase`` the deleted records are below it and the added ones
+        above, in an odd phase the other way round. Offset paging then skips records (after
+        an even phase) and repeats them (after an odd one), and the count of records after
+        ``last_id`` changes. Only ``shifts`` are churned; deletions leave REMOVED shift-log
+        entries, additions ADDED ones, stamped with the clock. Returns ``{"deleted",
+        "added", "lastId"}`` (ids)."""
+        if resource != "shifts":
+            raise ValueError("churn applies to shifts only")
+        norm = {k: [str(x) for x in v] if isinstance(v, (list, tuple)) else [str(v)]
+                for k, v in params.items() if k not in ("limit", "offset", "sort")}
+        q = parse_query(resource, norm)
+        q.conds = [c for c in q.conds if c.field != "id"]
+        w = self.world
+        deleted: list[int] = []
+        added: list[int] = []
+        with self._lock:
+            self._round += 1
+            rng = random.Random(f"{self.config.seed}-churn-{self._round}")
+            plan = self._shift_plan(q, None)
+            matching = plan.ids(0, plan.total)
+            below = [i for i in matching if i < last_id]
+            above = [i for i in matching if i > last_id]
+            even = phase % 2 == 0
+            doomed = rng.sample(below if even else above,
+                                min(delete, len(below if even else above)))
+            models = below + above
+            if doomed:
+                deleted = self.delete_shifts(sorted(doomed))["deleted"]
+            for _ in range(add):
+                want_below = not even
+                pool = [i for i in (below if want_below else above) if i not in doomed] \
+                    or [i for i in models if i not in doomed]
+                if not pool:
+                    break
+                model = self._live_shift(rng.choice(pool))
+                new_id: int | None
+                if want_below:
+                    lane = model["_lane"] if model["_lane"] >= 0 else None
+                    new_id = self._free_shift_id(below=last_id,
+                                                 near_day=model["_s"][0] - w.start_ordinal,
+                                                 lane=lane)
+                else:
+                    new_id = None
+                ordinal, minute = model["_s"]
+                start = datetime.combine(date.fromordinal(ordinal), datetime.min.time()) \
+                    .replace(hour=minute // 60, minute=minute % 60)
+                made = self.add_shift(model["position"], model["employee"], start,
+                                      (model["endDateTime"] - model["startDateTime"]) / HOUR,
+                                      break_minutes=model["breakInMinutes"], shift_id=new_id)
+                added.append(made["id"])
+            return {"deleted": deleted, "added": added, "lastId": last_id}
 
     # ----------------------------------------------------------------- ground truth
 
@@ -857,7 +1254,8 @@ class Simulator:
         whose local start date is in [start, end] (default: the whole data range): count,
         cancelled, and the sum of scheduled hours ((end - start) - break, each rounded to
         0.01) and of TrackTik's billableHours of the non-cancelled ones. Vacant shifts count;
-        deleted shifts do not.
+        deleted shifts do not. ``posts``: per Kaiser post id (a string), its current site and
+        that site's region, ``nonBillable``, ``updatedOn`` and the ids of its bill settings.
         """
         w = self.world
         first, last = w.dates()
@@ -877,10 +1275,19 @@ class Simulator:
             counts["shifts"] = {"all": whole["count"],
                                 "active": whole["count"] - whole["cancelled"]}
             root = w.regions[w.kaiser_root_id - 1]
+            posts = {
+                str(p["id"]): {"site": p["account"],
+                               "region": w.by_id["clients"][p["account"]]["region"],
+                               "nonBillable": p["nonBillable"],
+                               "updatedOn": World.utc_iso(p["updatedOn"]),
+                               "billSettings": sorted(
+                                   b["id"] for b in w.bill_settings if b["_position"] == p["id"])}
+                for p in w.positions if p["id"] in self.kaiser_position_ids}
             return {
                 "scope": {"rootRegionId": root["id"], "rootRegionName": root["name"],
                           "regionIds": sorted(self.kaiser_region_ids)},
                 "counts": counts,
+                "posts": posts,
                 "shifts": window,
                 "dataRange": {"start": first.isoformat(), "end": last.isoformat()},
                 "clock": World.utc_iso(self._clock),

@@ -7,6 +7,10 @@ Control endpoints (no token needed; never subject to faults):
   them; see :meth:`FaultState.set`), clear.
 - ``POST /_sim/mutate`` (JSON ``{"step": n}``, optional): see :meth:`Simulator.mutate`.
 - ``POST /_sim/delete-shifts`` (JSON ``{"ids": [...]}``): see :meth:`Simulator.delete_shifts`.
+- ``POST /_sim/change`` (JSON ``{"change": <name>, ...its arguments}``): one portal change,
+  a method of :class:`Simulator` named in :data:`CHANGES` (``add_shift``, ``edit_shift``,
+  ``cancel_shift``, ``delete_shifts``, ``add_bill_setting``, ``delete_bill_setting``,
+  ``move_post``, ``set_non_billable``, ``stamp_record``); instants and dates as ISO text.
 - ``GET /_sim/truth?start=YYYY-MM-DD&end=YYYY-MM-DD``: see :meth:`Simulator.truth`.
 - ``GET|PUT /_sim/clock`` (JSON ``{"clock": "<iso>"}``): the simulator's "now".
 """
@@ -60,8 +64,9 @@ class Exchange:
     faults: tuple[str, ...] = ()
     """The injected faults (kinds of :class:`FaultState`) that shaped this answer, sorted:
     "malformed" when a served record was broken on purpose, "truncated", "omit_field" when
-    an included field was withheld, and the kinds that replaced the answer with an error
-    ("rate_limit", "error", "forbidden"). A contract check skips what a test broke on
+    an included field was withheld, "churn" when records were deleted and added after this
+    page, and the kinds that replaced the answer with an error ("rate_limit", "error",
+    "forbidden"). A contract check skips what a test broke on
     purpose. ("slow" only delays a normal answer and is not listed.)"""
 
 
@@ -270,7 +275,11 @@ class AuthState:
 
 _COUNTED = ("slow", "rate_limit", "error")
 FAULT_KINDS = frozenset({"rate_limit", "error", "slow", "expire_tokens", "token_lifetime",
-                         "malformed", "truncated", "forbidden", "omit_field"})
+                         "malformed", "truncated", "forbidden", "omit_field", "churn"})
+CHANGES = frozenset({"add_shift", "edit_shift", "cancel_shift", "delete_shifts",
+                     "add_bill_setting", "delete_bill_setting", "move_post", "set_non_billable",
+                     "stamp_record"})
+"""Portal changes the control route ``POST /_sim/change`` may make (methods of Simulator)."""
 
 
 class FaultState:
@@ -296,6 +305,13 @@ class FaultState:
     - ``omit_field``: ``resource``, ``field`` (an on-demand property): the portal never
       returns that field, even when included (for the ``doctor`` command). Several fields
       may be withheld at once.
+    - ``churn``: ``resource`` (only "shifts"), ``delete`` (2), ``add`` (2): after each page of
+      the resource served, that many records matching the request (its filters, not its
+      paging) are deleted and that many added, on both sides of the last id served: after the
+      1st, 3rd, ... page the deleted ones below it and the added ones above, after the 2nd,
+      4th, ... the other way round (see :meth:`Simulator.churn`). Offset paging then skips
+      and repeats records, and ``meta.count`` changes between pages. Each page's changes are
+      appended to :attr:`churned`.
 
     Count-based kinds apply in the order slow, rate_limit, error; setting a kind again
     replaces it. Control endpoints (``/_sim/``) are never affected.
@@ -313,6 +329,10 @@ class FaultState:
         """Resources whose list answers 403."""
         self.omitted: dict[str, set[str]] = {}
         """Per resource: on-demand fields never returned."""
+        self.churn: dict[str, dict[str, int]] = {}
+        """Per resource: records deleted and added after each page served."""
+        self.churned: list[dict[str, Any]] = []
+        """What churn did, one entry per page: ``{"resource", "lastId", "deleted", "added"}``."""
 
     def set(self, kind: str, **params: Any) -> dict[str, Any]:
         """Add a fault (see the class docstring); returns what was set."""
@@ -364,6 +384,17 @@ class FaultState:
             with self._lock:
                 self.omitted.setdefault(resource, set()).add(fld)
             return {"kind": kind, "resource": resource, "field": fld}
+        if kind == "churn":
+            delete = int(params.pop("delete", 2))
+            add = int(params.pop("add", 2))
+            self._no_more(kind, params)
+            if resource != "shifts":
+                raise ValueError("churn applies to shifts only")
+            if delete < 0 or add < 0:
+                raise ValueError("delete and add must not be negative")
+            with self._lock:
+                self.churn[resource] = {"delete": delete, "add": add}
+            return {"kind": kind, "resource": resource, "delete": delete, "add": add}
         if kind == "truncated":
             fraction = float(params.pop("fraction", 0.5))
             self._no_more(kind, params)
@@ -405,6 +436,8 @@ class FaultState:
                 self.forbidden.clear()
             if kind in (None, "omit_field"):
                 self.omitted.clear()
+            if kind in (None, "churn"):
+                self.churn.clear()
             if kind in (None, "token_lifetime"):
                 self._auth.expires_in = self._sim.config.expires_in
 
@@ -417,8 +450,25 @@ class FaultState:
                 "truncated": dict(self.truncated),
                 "forbidden": sorted(self.forbidden),
                 "omitted": {res: sorted(f) for res, f in self.omitted.items()},
+                "churn": {res: dict(v) for res, v in self.churn.items()},
+                "churned": len(self.churned),
                 "tokenLifetime": self._auth.expires_in,
             }
+
+    def after_page(self, resource: str, params: Mapping[str, Any],
+                   data: Sequence[Any]) -> bool:
+        """Apply churn after a page of ``resource`` was made; whether it did anything."""
+        with self._lock:
+            rule = self.churn.get(resource)
+        ids = [r["id"] for r in data if isinstance(r, dict) and type(r.get("id")) is int]
+        if rule is None or not ids:
+            return False
+        with self._lock:
+            phase = sum(1 for c in self.churned if c["resource"] == resource)
+        done = self._sim.churn(resource, params, ids[-1], rule["delete"], rule["add"], phase)
+        with self._lock:
+            self.churned.append({"resource": resource, **done})
+        return bool(done["deleted"] or done["added"])
 
     def _take(self, kind: str, path: str) -> dict[str, Any] | None:
         with self._lock:
@@ -614,6 +664,8 @@ class RunningSimulator:
                 omit=self.faults.omitted.get(resource, ()))
         except ApiProblem as e:
             return _error(e.status, e.message), ()
+        if self.faults.after_page(resource, params, body_out["data"]):
+            applied = applied | {"churn"}
         return (200, body_out, {}), tuple(sorted(applied))
 
     def _control(self, method: str, path: str, query: str, body: bytes) -> Response:
@@ -639,7 +691,14 @@ class RunningSimulator:
             if path == "/_sim/mutate" and method == "POST":
                 return 200, self.sim.mutate(int(payload.get("step", 1))), {}
             if path == "/_sim/delete-shifts" and method == "POST":
-                return 200, self.sim.delete_shifts(payload["ids"]), {}
+                return 200, self.sim.delete_shifts(payload["ids"],
+                                                   log=bool(payload.get("log", True))), {}
+            if path == "/_sim/change" and method == "POST":
+                args = dict(payload)
+                change = str(args.pop("change", ""))
+                if change not in CHANGES:
+                    raise ValueError(f"unknown change {change!r}; use one of {sorted(CHANGES)}")
+                return 200, getattr(self.sim, change)(**args), {}
             if path == "/_sim/truth" and method == "GET":
                 args = {k: v[-1] for k, v in parse_qs(query).items()}
                 return 200, self.sim.truth(args.get("start"), args.get("end")), {}
