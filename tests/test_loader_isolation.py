@@ -2,8 +2,10 @@
 
 * Two ``tracktik_loader`` logins (created as docs/runbook.md says, names unique to this run):
   the second can neither stage into, mark, run nor fail the batch the first is still fetching,
-  nor take the run and processing locks in shared mode to fail a staged batch; the first
-  loader's batch then completes with every record it staged.
+  nor fail a staged batch, whether it takes the run and processing locks in shared mode or
+  exclusively by hand (a failure is recorded only inside the definer ``_process_batch``, when
+  an attempt really fails), nor provoke a deadlock that marks it failed; the first loader's
+  batch then completes with every record it staged.
 * A DBA's open transaction that holds a lock the routines need: ``start_batch`` and
   ``CALL tracktik.run_kaiser_batch`` give up after ``tracktik.settings.lock_timeout`` with
   TT004 (busy; nothing opened, the batch keeps its status), and work once the DBA commits.
@@ -16,6 +18,7 @@ the setting) are in db/tests/batch and db/tests/start_batch.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -113,13 +116,19 @@ def test_a_second_loader_cannot_stage_mark_run_or_fail_a_batch_another_is_fetchi
 
         # the second loader, while the first is still fetching
         assert copy_state(second, batch, regions(900, 901)) == "TT004", "staging into another's batch"
-        assert sqlstate_of(second, "INSERT INTO staging.rejected_records (batch_id, resource, reason, raw_text)"
+        assert sqlstate_of(second, "INSERT INTO staging.rejected_records"
+                                   " (batch_id, resource, reason, raw_text)"
                                    " VALUES (%s, 'regions', 'forged', '{}')", (batch,)) == "TT004", \
             "setting records aside in another's batch"
         assert sqlstate_of(second, "SELECT tracktik.mark_batch_staged(%s, '{regions}')", (batch,)) == "TT004"
         assert sqlstate_of(second, "CALL tracktik.run_kaiser_batch(%s)", (batch,)) == "TT003", \
             "a running batch is never run"
-        assert sqlstate_of(second, "SELECT tracktik._fail_batch(%s, 'XX000', 'forged')", (batch,)) == "TT004"
+        assert sqlstate_of(second, "SELECT tracktik._process_batch(%s)", (batch,)) == "TT004"
+        # ... not even with the run lock taken by hand: a running batch is never processed
+        assert second.execute(f"SELECT pg_try_advisory_lock({RUN_LOCK})").fetchone() == (True,)
+        assert sqlstate_of(second, "SELECT tracktik._process_batch(%s)", (batch,)) == "TT003"
+        assert sqlstate_of(second, "SELECT tracktik._fail_batch(%s, 'XX000', 'forged')", (batch,)) is not None
+        second.execute(f"SELECT pg_advisory_unlock({RUN_LOCK})")
         # its liveness lock cannot be shared either while the first loader holds it
         assert second.execute("SELECT pg_try_advisory_lock_shared(hashtext('tracktik.batch'), hashtext(%s))",
                               (str(batch),)).fetchone() == (False,)
@@ -165,13 +174,9 @@ def test_shared_mode_locks_do_not_let_a_second_loader_fail_a_staged_batch(logins
     with psycopg.connect(logins.second, autocommit=True) as second:
         second.execute(f"SELECT pg_advisory_lock_shared({RUN_LOCK})")
         second.execute(f"SELECT pg_advisory_lock_shared({processing})", (str(batch),))
-        for call in ("SELECT tracktik._fail_batch(%s, 'XX000', 'forged')",
-                     "SELECT tracktik._process_batch(%s)", "SELECT tracktik._batches_to_run(%s)"):
+        for call in ("SELECT tracktik._process_batch(%s)", "SELECT tracktik._batches_to_run(%s)"):
             assert sqlstate_of(second, call, (batch,)) == "TT004", f"{call} with shared locks"
-        # the run lock exclusive, the processing lock still shared
-        second.execute(f"SELECT pg_advisory_unlock_shared({RUN_LOCK})")
-        assert second.execute(f"SELECT pg_try_advisory_lock({RUN_LOCK})").fetchone() == (True,)
-        assert sqlstate_of(second, "SELECT tracktik._fail_batch(%s, 'XX000', 'forged')", (batch,)) == "TT001"
+        assert sqlstate_of(second, "SELECT tracktik._fail_batch(%s, 'XX000', 'forged')", (batch,)) is not None
         second.execute("SELECT pg_advisory_unlock_all()")
     assert one(logins.owner, "SELECT status FROM tracktik.etl_batches WHERE batch_id = %s",
                (batch,)) == "staged"
@@ -186,6 +191,89 @@ def test_shared_mode_locks_do_not_let_a_second_loader_fail_a_staged_batch(logins
     assert one(logins.owner, "SELECT status FROM tracktik.etl_batches WHERE batch_id = %s", (batch,)) \
         == "completed"
     assert one(logins.owner, "SELECT count(*) FROM tracktik.dim_regions WHERE is_current") == N_REGIONS
+
+
+def test_a_loader_holding_both_locks_exclusively_cannot_forge_a_failure(logins: Logins) -> None:
+    """The issue's last gap: with no run going, a second loader takes the run lock and the
+    batch's processing lock EXCLUSIVELY by hand (pg_advisory_lock is public) and tries to mark
+    the first loader's staged batch failed. Nothing the loader may execute records a failure:
+    that happens only inside the definer _process_batch, when an attempt really fails."""
+    with psycopg.connect(logins.first, autocommit=True) as first:
+        batch = first.execute("SELECT tracktik.start_batch('full', '{}')").fetchone()[0]  # type: ignore[index]
+        assert copy_state(first, batch, regions(1, N_REGIONS)) is None
+        first.execute("SELECT tracktik.mark_batch_staged(%s, '{regions}')", (batch,))
+
+    processing = "hashtext('tracktik.processing'), hashtext(%s)"
+    with psycopg.connect(logins.second, autocommit=True) as second:
+        assert second.execute(f"SELECT pg_try_advisory_lock({RUN_LOCK})").fetchone() == (True,)
+        assert second.execute(f"SELECT pg_try_advisory_lock({processing})",
+                              (str(batch),)).fetchone() == (True,)
+        forged = "SELECT tracktik._fail_batch(%s, 'XX000', 'forged')"
+        assert sqlstate_of(second, forged, (batch,)) is not None, "a forged failure is refused"
+        # no routine the loader may execute has "fail" in its name any more
+        assert second.execute(
+            "SELECT array_agg(p.oid::regprocedure::text) FROM pg_proc AS p"
+            " WHERE p.pronamespace = 'tracktik'::regnamespace AND p.proname LIKE '%%fail%%'"
+            "   AND has_function_privilege(p.oid, 'EXECUTE')").fetchone() == (None,)
+        second.execute("SELECT pg_advisory_unlock_all()")
+    assert one(logins.owner, "SELECT status FROM tracktik.etl_batches WHERE batch_id = %s", (batch,)) \
+        == "staged", "the staged batch was not failed"
+
+    # the first loader's next run loads it
+    with psycopg.connect(logins.first, autocommit=True) as first:
+        first.execute("CALL tracktik.run_kaiser_batch()")
+    assert one(logins.owner, "SELECT status FROM tracktik.etl_batches WHERE batch_id = %s", (batch,)) \
+        == "completed"
+    assert one(logins.owner, "SELECT count(*) FROM tracktik.dim_regions WHERE is_current") == N_REGIONS
+
+
+def test_a_deadlock_a_second_loader_provokes_does_not_fail_the_batch(logins: Logins) -> None:
+    """A second loader holds the regions merge lock (an advisory lock anyone can take) while the
+    first loader's run waits for it, then waits for the run lock: a deadlock that PostgreSQL
+    breaks by rolling back the run. That is "busy" (TT004), not a failure of the batch: it
+    stays staged and the next run loads it."""
+    owner = logins.owner
+    set_lock_timeout(owner, 10.0)   # PostgreSQL's deadlock check (after 1 s) comes first
+    with psycopg.connect(logins.first, autocommit=True) as first:
+        batch = first.execute("SELECT tracktik.start_batch('full', '{}')").fetchone()[0]  # type: ignore[index]
+        assert copy_state(first, batch, regions(1, N_REGIONS)) is None
+        first.execute("SELECT tracktik.mark_batch_staged(%s, '{regions}')", (batch,))
+
+    merge_lock = "hashtext('tracktik.scd2'), hashtext('regions')"
+    outcome: dict[str, Any] = {}
+    with psycopg.connect(logins.first, autocommit=True) as first, \
+            psycopg.connect(logins.second, autocommit=True) as second, \
+            psycopg.connect(owner, autocommit=True) as watch:
+        first.execute(GIVE_UP)
+        second.execute(GIVE_UP)
+        second.execute(f"SELECT pg_advisory_lock({merge_lock})")
+        pid = first.info.backend_pid
+
+        def run() -> None:
+            try:
+                first.execute("CALL tracktik.run_kaiser_batch()")
+            except psycopg.Error as exc:
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        deadline = time.monotonic() + 10
+        while not watch.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = %s AND NOT granted"
+                                " AND locktype = 'advisory')", (pid,)).fetchone()[0]:  # type: ignore[index]
+            assert time.monotonic() < deadline, "the run never waited for the merge lock"
+            time.sleep(0.01)
+        # the cycle: the run waits for the merge lock, the second loader for the run lock
+        second.execute(f"SELECT pg_advisory_lock({RUN_LOCK})")
+        worker.join(15)
+        second.execute("SELECT pg_advisory_unlock_all()")
+
+    error = outcome.get("error")
+    assert error is not None and error.sqlstate == "TT004", f"busy, not failed: {error!r}"
+    assert "40P01" in (error.diag.message_primary or ""), error.diag.message_primary
+    assert one(owner, "SELECT status FROM tracktik.etl_batches WHERE batch_id = %s", (batch,)) == "staged"
+    with psycopg.connect(logins.first, autocommit=True) as first:
+        first.execute("CALL tracktik.run_kaiser_batch()")
+    assert one(owner, "SELECT status FROM tracktik.etl_batches WHERE batch_id = %s", (batch,)) == "completed"
 
 
 # -- a DBA's open transaction ------------------------------------------------------------------

@@ -192,3 +192,64 @@ def test_without_argument_every_staged_batch_runs_oldest_first_and_dead_ones_are
                             ).fetchone()[0] == 12, "the newer batch's version of shift 100 won"  # type: ignore[index]
         assert batch_row(conn, dead_batch)[0] == "abandoned", "a running batch whose shell died is abandoned"
         assert batch_row(conn, alive_batch)[0] == "running", "a running batch whose shell lives is left alone"
+
+
+def test_a_failure_names_the_dimension_record_that_violates_a_dbas_check_constraint(
+        db_dsn: str, conn: psycopg.Connection) -> None:
+    """A check the range checks know nothing of (a DBA's CHECK on dim_regions.name) fails the
+    batch; the records of the batch are validated again against it and the one that violates
+    it is named in error_message: resource, id, API field and value."""
+    conn.execute("ALTER TABLE tracktik.dim_regions"
+                 " ADD CONSTRAINT dba_no_los_angeles CHECK (name <> 'Los Angeles')")
+    batch = staged_batch(db_dsn)   # region 12 is "Los Angeles"
+    with pytest.raises(psycopg.errors.CheckViolation) as caught:
+        conn.execute("CALL tracktik.run_kaiser_batch(%s)", (batch,))
+    assert "dba_no_los_angeles" in (caught.value.diag.message_primary or ""), "the original error"
+    named = 'on regions record 12 (field name = "Los Angeles")'
+    assert named in (caught.value.diag.message_detail or ""), caught.value.diag.message_detail
+
+    status, sqlstate, message = batch_row(conn, batch)
+    assert (status, sqlstate) == ("failed", "23514")
+    assert message is not None
+    assert f"batch {batch} failed while merging the dimensions" in message, message
+    assert named in message, message
+    failure = conn.execute("SELECT metadata -> 'failure' FROM tracktik.etl_batches WHERE batch_id = %s",
+                           (batch,)).fetchone()[0]  # type: ignore[index]
+    assert failure["record"]["resource"] == "regions" and failure["record"]["id"] == "12"
+    assert failure["record"]["violations"] == 1
+    assert conn.execute("SELECT count(*) FROM tracktik.dim_regions").fetchone() == (0,), "rolled back"
+
+    conn.execute("ALTER TABLE tracktik.dim_regions DROP CONSTRAINT dba_no_los_angeles")
+    conn.execute("CALL tracktik.run_kaiser_batch(%s)", (batch,))
+    assert batch_row(conn, batch) == ("completed", None, None)
+
+
+def test_a_failure_on_a_fact_row_names_the_shift_record(db_dsn: str, conn: psycopg.Connection) -> None:
+    """A DBA's CHECK on fact_shifts (inherited by its partitions) that one 12-hour shift violates:
+    the failing row's shift id names the staged shift record."""
+    conn.execute("SELECT tt_test.add_world_rates()")
+    conn.execute("ALTER TABLE tracktik.fact_shifts"
+                 " ADD CONSTRAINT dba_at_most_ten_hours CHECK (scheduled_hours <= 10)")
+    batch = staged_batch(db_dsn, shifts=SIX_COLORADO_DAYS
+                         + "; SELECT tt_test.stage_days(:b, 300, 2, 2001, '2025-01-17', 1, 12)")
+    with pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("CALL tracktik.run_kaiser_batch(%s)", (batch,))
+    status, sqlstate, message = batch_row(conn, batch)
+    assert (status, sqlstate) == ("failed", "23514")
+    assert message is not None and "on shifts record 300 (column scheduled_hours)" in message, message
+    assert f"batch {batch} failed while loading the bill settings and shifts" in message
+    assert conn.execute("SELECT count(*) FROM tracktik.fact_shifts").fetchone() == (0,), "rolled back"
+
+
+def test_a_failure_that_names_no_table_still_names_the_step(db_dsn: str, conn: psycopg.Connection) -> None:
+    """Where no record can be pinned (an unusable setting), error_message names the step only."""
+    batch = staged_batch(db_dsn, shifts=SIX_COLORADO_DAYS)
+    conn.execute("UPDATE tracktik.settings SET default_time_zone = 'Mars/Olympus_Mons'")
+    with pytest.raises(psycopg.Error) as caught:
+        conn.execute("CALL tracktik.run_kaiser_batch(%s)", (batch,))
+    assert caught.value.sqlstate == "TT021"
+    status, sqlstate, message = batch_row(conn, batch)
+    assert (status, sqlstate) == ("failed", "TT021")
+    assert message is not None and "failed while loading the bill settings and shifts" in message
+    assert " record " not in message, message
+    assert not run_lock_held(conn)

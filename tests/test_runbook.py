@@ -318,7 +318,8 @@ def test_a_missing_rate_is_added_billed_and_its_issues_resolved(loaded: str, run
     # reprocessing resolved them itself, naming its batch and the rate
     assert one(loaded, "SELECT count(*) FROM tracktik.data_quality_issues"
                        " WHERE issue_type = 'missing_bill_rate' AND resolved_at IS NOT NULL"
-                       " AND resolution_note LIKE 'resolved by batch %%' AND resolution_note LIKE '%%46.25%%'") == 81
+                       " AND resolution_note LIKE 'resolved by batch %%'"
+                       " AND resolution_note LIKE '%%46.25%%'") == 81
 
 
 @covers("resolve-issue")

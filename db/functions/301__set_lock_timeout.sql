@@ -5,7 +5,7 @@
 -- holds a conflicting lock) call it first: start_batch and mark_batch_staged (which also carry
 -- SET lock_timeout in their definition, so the value stays inside them), and run_kaiser_batch
 -- through _batches_to_run (the procedure re-applies the returned value after each COMMIT, for
--- _process_batch and _fail_batch). A wait longer than that fails with 55P03
+-- _process_batch). A wait longer than that fails with 55P03
 -- (lock_not_available), which those routines turn into TT004 "busy, try again on the next run".
 -- Reading the setting is itself bounded: by 5 s until the configured value is known.
 -- No SET clause of its own: a SET clause would undo the change when the function returns.

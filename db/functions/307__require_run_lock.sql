@@ -2,7 +2,7 @@
 -- CALL tracktik.run_kaiser_batch takes, in exclusive mode as the procedure takes it (a shared
 -- hold, pg_advisory_lock_shared, does not count: a second session could take one beside the
 -- first). The internals the procedure calls with the caller's rights (_batches_to_run,
--- _process_batch, _fail_batch) start with it, so a loader cannot call them directly around the
+-- _process_batch) start with it, so a loader cannot call them directly around the
 -- one-run-at-a-time rule.
 CREATE OR REPLACE FUNCTION tracktik._require_run_lock(p_caller text)
 RETURNS void

@@ -4,13 +4,14 @@
 -- with the caller's rights: it needs EXECUTE on the definer functions the procedure calls
 -- directly (those do all table work as their owner), and on mark_batch_staged. The internals
 -- cannot be used to work around the procedure: they refuse (TT004) in a session that does not
--- hold its run lock, and _fail_batch (TT001) a batch this session is not processing.
+-- hold its run lock. A batch failure is recorded only inside _process_batch, when its attempt
+-- fails: no routine the loader may execute marks a batch failed at will (tracktik._failing_record,
+-- which names the failing record, runs as the owner of _process_batch and is granted to nobody).
 GRANT EXECUTE ON PROCEDURE tracktik.run_kaiser_batch(uuid) TO tracktik_loader;
 GRANT EXECUTE ON FUNCTION
     tracktik.mark_batch_staged(uuid, text[], jsonb),
     tracktik._batches_to_run(uuid),
-    tracktik._process_batch(uuid),
-    tracktik._fail_batch(uuid, text, text, text)
+    tracktik._process_batch(uuid)
 TO tracktik_loader;
 
 -- Readers may ask the billing configuration questions the loads answer.

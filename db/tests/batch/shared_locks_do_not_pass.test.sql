@@ -1,11 +1,11 @@
--- The checks of the batch internals count a lock only in EXCLUSIVE mode, as run_kaiser_batch and
--- _process_batch take them: pg_locks also lists shared holders, and any session can take the run
--- lock or a batch's processing lock in shared mode (beside each other, and beside a session that
--- holds none). With shared holds only, _batches_to_run, _process_batch and _fail_batch refuse, and
--- a running batch whose liveness lock is held only in shared mode counts as dead (abandoned).
--- (Two real loader logins: tests/test_loader_isolation.py.)
+-- The checks of the batch internals count a lock only in EXCLUSIVE mode, as run_kaiser_batch
+-- takes it: pg_locks also lists shared holders, and any session can take the run lock in shared
+-- mode (beside each other, and beside a session that holds none). With shared holds only,
+-- _batches_to_run and _process_batch refuse, and a running batch whose liveness lock is held
+-- only in shared mode counts as dead (abandoned). (Two real loader logins:
+-- tests/test_loader_isolation.py.)
 BEGIN;
-SELECT plan(14);
+SELECT plan(9);
 
 SELECT tt_test.new_batch() AS b \gset
 SELECT tracktik.mark_batch_staged(:'b', '{}');
@@ -21,22 +21,13 @@ SELECT throws_ok(format('SELECT tracktik._batches_to_run(%L)', :'b'), 'TT004', N
                  '_batches_to_run with the run lock in shared mode is refused');
 SELECT throws_ok(format('SELECT tracktik._process_batch(%L)', :'b'), 'TT004', NULL,
                  '_process_batch with the run lock in shared mode is refused');
+SELECT is((SELECT status FROM tracktik.etl_batches WHERE batch_id = :'b'), 'staged', 'the batch is still staged');
 
--- ... and the batch's processing lock in shared mode too: the issue's forged failure
-SELECT pg_advisory_lock_shared(hashtext('tracktik.processing'), hashtext(:'b'));
-SELECT ok(NOT tracktik._session_holds_advisory_lock(hashtext('tracktik.processing'), hashtext(:'b')),
-          'a shared hold is not holding the processing lock');
-SELECT throws_ok(format('SELECT tracktik._fail_batch(%L, %L, %L)', :'b', 'XX000', 'forged'), 'TT004', NULL,
-                 '_fail_batch with both locks in shared mode is refused');
-
--- the run lock exclusive, the processing lock still only shared
+-- the run lock exclusive
 SELECT pg_advisory_unlock_shared(hashtext('tracktik.run_kaiser_batch'));
 SELECT pg_advisory_lock(hashtext('tracktik.run_kaiser_batch'));
 SELECT ok(tracktik._session_holds_advisory_lock(hashtext('tracktik.run_kaiser_batch')::bigint),
           'an exclusive hold of the run lock counts');
-SELECT throws_ok(format('SELECT tracktik._fail_batch(%L, %L, %L)', :'b', 'XX000', 'forged'), 'TT001', NULL,
-                 '_fail_batch with the processing lock in shared mode is refused');
-SELECT is((SELECT status FROM tracktik.etl_batches WHERE batch_id = :'b'), 'staged', 'the batch is still staged');
 
 -- a running batch kept "alive" only by a shared hold of its liveness lock is abandoned
 SELECT tt_test.new_batch() AS dead \gset
@@ -48,13 +39,6 @@ SELECT is((SELECT status FROM tracktik.etl_batches WHERE batch_id = :'dead'), 'a
           'a running batch whose liveness lock is only held in shared mode is abandoned');
 SELECT is((SELECT status FROM tracktik.etl_batches WHERE batch_id = :'alive'), 'running',
           'a running batch whose liveness lock is held in exclusive mode stays running');
-
--- the processing lock exclusive (as _process_batch takes it): _fail_batch records the failure
-SELECT pg_advisory_unlock_shared(hashtext('tracktik.processing'), hashtext(:'b'));
-SELECT pg_advisory_lock(hashtext('tracktik.processing'), hashtext(:'b'));
-SELECT lives_ok(format('SELECT tracktik._fail_batch(%L, %L, %L)', :'b', 'XX000', 'failed attempt'),
-                'with both locks in exclusive mode _fail_batch works');
-SELECT is((SELECT status FROM tracktik.etl_batches WHERE batch_id = :'b'), 'failed', '... and marks the batch failed');
 
 SELECT pg_advisory_unlock_all();
 SELECT * FROM finish();

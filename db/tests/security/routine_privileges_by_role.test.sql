@@ -13,7 +13,6 @@ INSERT INTO allowed VALUES
     ('tracktik_loader', 'tracktik.run_kaiser_batch(uuid)'),
     ('tracktik_loader', 'tracktik._batches_to_run(uuid)'),
     ('tracktik_loader', 'tracktik._process_batch(uuid)'),
-    ('tracktik_loader', 'tracktik._fail_batch(uuid,text,text,text)'),
     ('tracktik_loader', 'tracktik.merge_dimensions(uuid)'),
     ('tracktik_loader', 'tracktik.ensure_inferred_members(text,bigint[],uuid)'),
     ('tracktik_loader', 'tracktik.sync_watermarks()'),
