@@ -20,6 +20,13 @@ Each run clones the template and measures, in that order:
 
 It prints the medians, shifts per second, first/bare (target <= 4), again/first (target
 < 0.25) and floor/bare.
+
+With ``--tracktik-config`` the template also holds a third batch of the same records whose
+positions carry TrackTik billing settings (overtime rule, holiday group, discount, breaks,
+holiday treatment) and which stages the BILLING overtime rules and items and the holiday
+groups, holidays and dates they name; each run then also times ``configured``: that batch
+through run_kaiser_batch on a second clone of the same template, and prints both timings and
+configured/first (target <= 1.25).
 """
 
 from __future__ import annotations
@@ -128,6 +135,51 @@ SELECT %(batch)s, 'shifts',
   ) AS t
 """
 
+# TrackTik's billing configuration for the posts (--tracktik-config): three BILLING rules (a
+# California-like DAILY 8 / 12 with a 7th-consecutive-day item, a WEEKLY 40, a BI-WEEKLY 80
+# BEST_OF with a DAILY 10 RATE item and a Sunday item), one holiday group with its holiday and
+# dates, and per post an overtime rule, the group, a discount, break billing and a holiday
+# treatment.
+STAGE_CONFIG = """
+INSERT INTO staging.api_records (batch_id, resource, record)
+SELECT %(batch)s, 'overtime-rules', jsonb_build_object('id', r.id, 'name', 'Rule ' || r.id,
+       'periodLength', r.period, 'ruleType', 'BILLING', 'method', r.method)
+  FROM (VALUES (1, 'WEEKLY', 'SEQUENTIAL'), (2, 'WEEKLY', 'SEQUENTIAL'),
+               (3, 'BI-WEEKLY', 'BEST_OF')) AS r(id, period, method)
+UNION ALL
+SELECT %(batch)s, 'overtime-rule-items', jsonb_build_object('id', i.id, 'overtimeRule', i.rule,
+       'ruleType', i.kind, 'threshold', i.threshold, 'rateType', i.rate_type)
+       || CASE WHEN i.rate_type = 'RATE' THEN jsonb_build_object('rateAmount', i.value)
+               ELSE jsonb_build_object('rateMultiplier', i.value) END
+  FROM (VALUES (101, 1, 'DAILY', 8, 'MULTIPLIER', 1.5), (102, 1, 'DAILY', 12, 'MULTIPLIER', 2.0),
+               (103, 1, 'CONSECUTIVE_DAYS', 7, 'MULTIPLIER', 2.0), (104, 1, 'PERIOD', 40, 'MULTIPLIER', 1.5),
+               (105, 1, 'HOLIDAY', 8, 'MULTIPLIER', 2.0),
+               (201, 2, 'PERIOD', 40, 'MULTIPLIER', 1.5),
+               (301, 3, 'PERIOD', 80, 'MULTIPLIER', 1.5), (302, 3, 'DAILY', 10, 'RATE', 60),
+               (303, 3, 'DAY_SPECIFIC', 7, 'MULTIPLIER', 1.25))
+       AS i(id, rule, kind, threshold, rate_type, value)
+UNION ALL
+SELECT %(batch)s, 'holiday-groups', jsonb_build_object('id', 1, 'name', 'Kaiser holidays', 'isGlobal', true)
+UNION ALL
+SELECT %(batch)s, 'holidays', jsonb_build_object('id', 11, 'label', 'Kaiser holiday', 'code', 'KH',
+       'groups', jsonb_build_array(jsonb_build_object('id', 1)))
+UNION ALL
+SELECT %(batch)s, 'holiday-dates', jsonb_build_object('id', 100 + n, 'name', 'Kaiser holiday', 'holiday', 11,
+       'holidayDate', d || 'T00:00:00+00:00')
+  FROM unnest(ARRAY['2025-01-01', '2025-01-20', '2025-02-17', '2025-05-26']) WITH ORDINALITY AS u(d, n)
+"""
+CONFIG_POSITIONS = """
+UPDATE staging.api_records AS a
+   SET record = jsonb_set(a.record, '{billingSetting}', a.record -> 'billingSetting' || jsonb_build_object(
+           'overtimeRule', 1 + (a.record ->> 'id')::int %% 3, 'holidayGroup', 1,
+           'discountRate', CASE WHEN (a.record ->> 'id')::int %% 5 = 0 THEN 3 ELSE 0 END,
+           'billBreaks', CASE WHEN (a.record ->> 'id')::int %% 4 = 0 THEN 'ALL' ELSE 'NONE' END,
+           'holiday', CASE WHEN (a.record ->> 'id')::int %% 6 = 0 THEN 'RATE' ELSE 'REGULAR' END,
+           'holidayRate', 70, 'holidayMultiplier', 1.5))
+ WHERE a.batch_id = %(batch)s AND a.resource = 'positions' AND a.record ? 'billingSetting'
+"""
+CONFIG_RESOURCES = ["overtime-rules", "overtime-rule-items", "holiday-groups", "holidays", "holiday-dates"]
+
 BARE = """
 CREATE UNLOGGED TABLE bench_bare (
     shift_id bigint, status text, start_datetime timestamptz, end_datetime timestamptz, time_zone text,
@@ -172,12 +224,16 @@ def build_template(base: str, args: argparse.Namespace) -> tuple[list[str], bool
     batches: list[str] = []
     with psycopg.connect(dsn, autocommit=True) as conn:
         merge = has_merge(conn) and not args.load_only
-        for _ in range(2):
+        for n in range(3 if args.tracktik_config else 2):
             batch = conn.execute("SELECT tracktik.start_batch('bench', '{}')").fetchone()[0]  # type: ignore[index]
             conn.execute(STAGE_DIMENSIONS, {**params, "batch": batch})
             conn.execute(STAGE_SHIFTS, {**params, "batch": batch})
-            conn.execute("SELECT tracktik.mark_batch_staged(%s, %s, '{}')",
-                         (batch, ["regions", "clients", "positions", "position-bill-settings"]))
+            resources = ["regions", "clients", "positions", "position-bill-settings"]
+            if n == 2:   # the same records with TrackTik's billing configuration
+                conn.execute(STAGE_CONFIG, {"batch": batch})
+                conn.execute(CONFIG_POSITIONS, {"batch": batch})
+                resources += CONFIG_RESOURCES
+            conn.execute("SELECT tracktik.mark_batch_staged(%s, %s, '{}')", (batch, resources))
             batches.append(str(batch))
         staged = conn.execute(
             "SELECT count(*) FROM staging.api_records WHERE resource = 'shifts' AND batch_id = %s",
@@ -227,6 +283,28 @@ def timed(conn: psycopg.Connection, sql: str, params: tuple[object, ...] = ()) -
     return time.perf_counter() - began
 
 
+def configured_run(base: str, run: int, batch: str, merge: bool) -> tuple[float, float]:
+    """The batch with TrackTik's billing configuration, first on a fresh clone: (seconds, billed total)."""
+    name = f"tracktik_bench_cfg{run}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    try:
+        with psycopg.connect(dsn_for(base, name), autocommit=True) as conn:
+            conn.execute("SELECT count(*), sum(length(record::text)) FROM staging.api_records")  # warm cache
+            if merge:
+                seconds = timed(conn, "CALL tracktik.run_kaiser_batch(%s)", (batch,))
+            else:
+                with conn.transaction():
+                    seconds = timed(conn, "SELECT tracktik.load_fact_shifts(%s)", (batch,))
+            total = conn.execute(
+                "SELECT coalesce(sum(bill_total), 0) FROM tracktik.fact_shifts").fetchone()[0]  # type: ignore[index]
+    finally:
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return seconds, float(total)
+
+
 def one_run(base: str, run: int, batches: list[str], merge: bool) -> dict[str, float]:
     name = f"tracktik_bench_run{run}"
     with psycopg.connect(base, autocommit=True) as admin:
@@ -242,6 +320,7 @@ def one_run(base: str, run: int, batches: list[str], merge: bool) -> dict[str, f
                 again = timed(conn, "CALL tracktik.run_kaiser_batch(%s)", (batches[1],))
                 statuses = conn.execute(
                     "SELECT array_agg(status ORDER BY started_at) FROM tracktik.etl_batches"
+                    " WHERE batch_id = ANY (%s::uuid[])", (batches[:2],)
                 ).fetchone()[0]  # type: ignore[index]
                 if statuses != ["completed", "completed"]:
                     raise SystemExit(f"batches ended {statuses}")
@@ -277,6 +356,9 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=5_000)
     parser.add_argument("--positions", type=int, default=700)
     parser.add_argument("--sites", type=int, default=100)
+    parser.add_argument("--tracktik-config", action="store_true",
+                        help="also time a batch of the same records with TrackTik's billing configuration "
+                             "(overtime rules, holiday group, discounts, breaks) and print configured/first")
     parser.add_argument("--load-only", action="store_true",
                         help="insert the dimensions directly and time load_fact_shifts, as when "
                              "tracktik.merge_dimensions does not exist")
@@ -301,9 +383,13 @@ def main() -> None:
         results = []
         for run in range(args.runs):
             r = one_run(base, run, batches, merge)
+            if args.tracktik_config:
+                r["configured"], r["configured_total"] = configured_run(base, run, batches[2], merge)
             results.append(r)
             print(f"  run {run + 1}: bare {r['bare']:.3f}s  first {r['first']:.3f}s  again {r['again']:.3f}s"
-                  f"  floor {r['floor']:.3f}s  ({int(r['facts'])} facts)", flush=True)
+                  f"  floor {r['floor']:.3f}s  ({int(r['facts'])} facts)"
+                  + (f"  configured {r['configured']:.3f}s (billed {r['configured_total']:,.2f})"
+                     if args.tracktik_config else ""), flush=True)
         bare = statistics.median(r["bare"] for r in results)
         first = statistics.median(r["first"] for r in results)
         again = statistics.median(r["again"] for r in results)
@@ -315,6 +401,11 @@ def main() -> None:
         print(f"re-run / first                : {again / first:.2f}  (target < 0.25)")
         print(f"floor / bare                  : {floor / bare:.2f}  (plain INSERT of the final rows into "
               "fact_shifts itself: what storing them costs)")
+        if args.tracktik_config:
+            configured = statistics.median(r["configured"] for r in results)
+            print(f"median first run, defaults    : {first:.3f}s")
+            print(f"median first run, TrackTik cfg: {configured:.3f}s")
+            print(f"configured / defaults         : {configured / first:.2f}  (target <= 1.25)")
     finally:
         if cluster is not None:
             cluster.stop()

@@ -10,11 +10,14 @@ Measured, each ``--repeat`` times (default 3), medians reported:
   - "bare": a copy of the columns only (``LIKE ... INCLUDING DEFAULTS``), constant
     attributes_hash: the cheapest reading, the reference of the ratios printed first;
   - "bare + hash": the same with the attributes_hash expression the merge computes;
-  - "full copy": ``LIKE ... INCLUDING ALL`` (same indexes, unique current index and GiST
-    exclusion constraint) with the hash: what writing the rows into such a table costs;
+  - "full copy": ``LIKE ... INCLUDING ALL`` (same indexes and unique current index; the
+    no-overlap check is a statement trigger since migration 0025 and is not copied) with the
+    hash: what writing the rows into such a table costs;
 * merge: ``SELECT tracktik.merge_dimensions(batch)`` (10% changed), rolled back after each
   run and the table vacuumed;
 * re-merge: the same batch merged again after the merge was committed (nothing changes).
+
+The four full-sync rounds against a dbt snapshot (and dlt): ``bench/bench_peer_scd2.py``.
 
 Usage::
 

@@ -119,7 +119,7 @@ class Figures(HTMLParser):
     """
 
     ROW_KEYS = ("data-market", "data-site", "data-post-id", "data-shift-id", "data-issue-type",
-                "data-open-issue-type")
+                "data-open-issue-type", "data-reconciled-site-id", "data-difference-shift-id")
 
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -363,6 +363,36 @@ def test_billing_variances_of_the_period_are_listed(scratch_dsn: str) -> None:
     assert in_period in {i for i, _ in ids}
     assert fig.rows_with("data-issue-type")["billing_variance"]["issues"] == "1"
     assert fig.rows_with("data-open-issue-type")["billing_variance"]["issues"] == "2", "warehouse-wide"
+
+
+def test_reconciliation_with_what_tracktik_billed_is_shown(scratch_dsn: str) -> None:
+    """Two shifts of the period compared with TrackTik's billable items, one differing by
+    $12.50: the section shows both totals, one differing shift, and that shift's line."""
+    with psycopg.connect(scratch_dsn) as conn:
+        conn.execute("DELETE FROM tracktik.billing_reconciliation")
+        shifts = conn.execute(
+            """INSERT INTO tracktik.billing_reconciliation
+                      (shift_id, billing_period_id, client_id, region_id, shift_date, tracktik_items,
+                       tracktik_hours, tracktik_rate, tracktik_amount, warehouse_hours, warehouse_rate,
+                       warehouse_amount, amount_difference, differs, differences)
+               SELECT f.shift_id, f.billing_period_id, f.client_id, f.region_id, f.shift_date, 1,
+                      8, 40, 320 + CASE WHEN n = 1 THEN 12.50 ELSE 0 END, 8, 40, 320,
+                      CASE WHEN n = 1 THEN -12.50 ELSE 0 END, n = 1,
+                      CASE WHEN n = 1 THEN ARRAY['amount'] ELSE '{}'::text[] END
+                 FROM (SELECT f.*, row_number() OVER (ORDER BY f.shift_id) AS n
+                         FROM tracktik.fact_shifts AS f WHERE f.billing_period_id = %s
+                        ORDER BY f.shift_id LIMIT 2) AS f
+               RETURNING shift_id, differs""", (PERIOD,)).fetchall()
+    differing = [str(sid) for sid, differs in shifts if differs]
+    fig = Figures(render_report(collect_report(scratch_dsn, PERIOD)))
+    assert fig.metrics["reconciled_shifts"] == "2"
+    assert fig.metrics["shifts_differing"] == "1"
+    assert _dec(fig.metrics["tracktik_billed"]) == Decimal("652.50")
+    assert _dec(fig.metrics["warehouse_billed"]) == Decimal("640.00")
+    assert list(fig.rows_with("data-difference-shift-id")) == differing
+    assert fig.rows_with("data-difference-shift-id")[differing[0]]["amount_difference"] == "-12.50"
+    site = next(iter(fig.rows_with("data-reconciled-site-id").values()))
+    assert site["shifts_differing"] == "1"
 
 
 def test_cli_writes_the_report(loaded_dsn: str, tmp_path: Path) -> None:

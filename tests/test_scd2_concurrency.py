@@ -1,10 +1,15 @@
-"""Two sessions merging the same dimension at once never produce two current rows.
+"""Two sessions merging (or writing by hand) the same dimension at once never produce two
+current rows, nor overlapping versions.
 
 Each session stages its own batch holding the same new employees (some with different
 contents), then calls ``tracktik.merge_dimensions`` in its own transaction. The first holds its
 transaction open after merging; the second must wait on the dimension's advisory lock (seen in
 ``pg_locks``), then, once the first commits, merge against what it committed: one current
 version per id, the second batch's changes as new versions, no error in either session.
+
+Versions written by hand (a DBA's INSERT) are held to the same rule by the no-overlap triggers:
+a second transaction writing an overlapping version of the same id waits for the first and is
+refused (READ COMMITTED), or cannot serialise (REPEATABLE READ).
 """
 
 from __future__ import annotations
@@ -144,3 +149,83 @@ def test_concurrent_inferred_members_are_made_once(db_dsn: str) -> None:
             "SELECT count(*), count(DISTINCT position_id) FROM tracktik.dim_positions WHERE is_current"
         ).fetchone()
     assert row == (20, 20)
+
+
+OVERLAP_INSERT = (
+    "INSERT INTO tracktik.dim_employees (employee_id, valid_from, valid_to, is_current, attributes_hash) "
+    "VALUES (%s, %s, %s, false, '\\x01')"
+)
+
+
+def overlaps(conn: psycopg.Connection) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM tracktik.dim_employees a JOIN tracktik.dim_employees b "
+        "ON a.employee_id = b.employee_id AND a.surrogate_key < b.surrogate_key "
+        "AND tstzrange(a.valid_from, a.valid_to) && tstzrange(b.valid_from, b.valid_to)"
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_concurrent_overlapping_inserts_second_waits_then_is_refused(db_dsn: str) -> None:
+    """READ COMMITTED: two sessions each insert a version of the same new id, overlapping the
+    other's. The second waits for the first (the dimension's row of scd2_write_serial), then
+    checks against what the first committed, and is refused with 23P01."""
+    errors: list[BaseException] = []
+    pids: dict[str, int] = {}
+    done = threading.Event()
+
+    with psycopg.connect(db_dsn) as first:  # READ COMMITTED, one open transaction
+        first.execute(OVERLAP_INSERT, (7, "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z"))
+
+        def second_session() -> None:
+            try:
+                with psycopg.connect(db_dsn) as second:
+                    pids["second"] = second.info.backend_pid
+                    second.execute(OVERLAP_INSERT, (7, "2025-01-15T00:00:00Z", "2025-03-01T00:00:00Z"))
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+                errors.append(exc)
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=second_session)
+        thread.start()
+        with psycopg.connect(db_dsn, autocommit=True) as watcher:
+            deadline = time.monotonic() + 20
+            waiting = False
+            while not waiting and time.monotonic() < deadline and not done.is_set():
+                if "second" in pids:
+                    row = watcher.execute(
+                        "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", (pids["second"],)
+                    ).fetchone()
+                    waiting = bool(row and row[0])
+                time.sleep(0.05)
+        assert waiting, "the second writer did not wait for the first"
+        first.commit()
+    thread.join(30)
+    assert len(errors) == 1 and isinstance(errors[0], psycopg.errors.ExclusionViolation), errors
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        assert overlaps(conn) == 0
+        row = conn.execute("SELECT count(*) FROM tracktik.dim_employees WHERE employee_id = 7").fetchone()
+        assert row == (1,)
+
+
+def test_concurrent_overlapping_insert_under_repeatable_read_is_refused(db_dsn: str) -> None:
+    """REPEATABLE READ: the second session's snapshot predates the first's commit, so it cannot
+    see the first's version; its overlapping write is refused all the same (40001 from the
+    serialising row; 23P01 would do too) instead of creating an overlap."""
+    with psycopg.connect(db_dsn) as second:
+        second.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        second.execute("SELECT count(*) FROM tracktik.dim_employees")  # the snapshot is taken here
+        with psycopg.connect(db_dsn) as first:
+            first.execute(OVERLAP_INSERT, (8, "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z"))
+        try:
+            second.execute(OVERLAP_INSERT, (8, "2025-01-15T00:00:00Z", "2025-03-01T00:00:00Z"))
+        except (psycopg.errors.SerializationFailure, psycopg.errors.ExclusionViolation):
+            second.rollback()
+        else:
+            raise AssertionError("the overlapping insert under REPEATABLE READ was not refused")
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        assert overlaps(conn) == 0
+        row = conn.execute("SELECT count(*) FROM tracktik.dim_employees WHERE employee_id = 8").fetchone()
+        assert row == (1,)

@@ -5,7 +5,7 @@
 --
 -- Outline (DESIGN.md section 4; docs/scd2.md):
 --   1. candidates  one pass over staging comparing each record's raw values, by hash, with
---                  the current version (index *_current_state); only records that may change
+--                  the current version (index *_one_current); only records that may change
 --                  something go into a temp table (new ids, inferred or changed current
 --                  rows, odd-looking updatedOn), plus the other copies of those ids in the
 --                  batch so that the latest updatedOn wins; those few are then validated,
@@ -34,6 +34,7 @@ SET search_path = ''
 SET client_min_messages = 'warning'   -- no NOTICEs from DROP TABLE IF EXISTS of the temp tables
 SET TimeZone = 'UTC'                  -- text forms hashed by attributes_hash
 SET DateStyle = 'ISO, YMD'
+SET jit = off                       -- compiling these one-shot bulk statements costs more than it saves
 AS $$
 DECLARE
     v_dim             tracktik.scd2_dimensions;
@@ -45,15 +46,16 @@ DECLARE
     -- generated SQL fragments
     v_attr_list       text;   -- col, ...                 (source attributes)
     v_w_attr_list     text;   -- w.col, ...
+    v_c_attr_list     text;   -- c.col, ...
     v_raw_differs     text;   -- staged raw row t may change current row d (or there is no d)
     v_raw_same        text;   -- its complement
     v_untracked_same  text;   -- untracked source attributes of cur and w are equal
     v_set_source      text;   -- col = w.col, ...         (source attributes)
     v_set_untracked   text;   -- col = w.col, ...         (untracked source attributes)
     v_lookup_cols     text;   -- , col, ...               (lookup attributes)
-    v_lookup_vals     text;   -- , (SELECT ...), ...
+    v_lookup_vals     text;   -- , _l<n>.col, ...          (from the referenced current versions)
+    v_lookup_joins    text;   -- LEFT JOIN ... AS _l<n> ...
     v_set_lookup      text;   -- , col = (SELECT ...), ...
-    v_staged_id       text;   -- the staged record's natural id as bigint (alias s)
     v_ids             bigint[];
     v_touched         boolean;
     v_staged          boolean;
@@ -95,11 +97,8 @@ BEGIN
     -- lock: one writer per dimension; statements after it see what an earlier holder committed
     PERFORM tracktik._lock_dimension(p_dimension);
 
-    v_staged_id := pg_catalog.format(      -- the natural id as bigint, NULL when not an integer
-        'CASE WHEN (%1$s) OPERATOR(pg_catalog.~) %2$L THEN (%1$s)::bigint END',
-        tracktik._json_path_sql('s.record', v_dim.id_path, true), '^[0-9]{1,18}$');
-
-    DROP TABLE IF EXISTS pg_temp.scd2_raw, pg_temp.scd2_cand, pg_temp.scd2_win, pg_temp.scd2_late;
+    DROP TABLE IF EXISTS pg_temp.scd2_raw, pg_temp.scd2_cand, pg_temp.scd2_win, pg_temp.scd2_late,
+                         pg_temp.scd2_absent;
 
     -- (dynamic SQL here and below: planned with the actual batch and resource, so that a small
     -- resource is found through the staging index, not by scanning the batch's partition)
@@ -134,16 +133,18 @@ BEGIN
                    FILTER (WHERE a.source_path IS NOT NULL AND NOT a.is_tracked),
                coalesce(pg_catalog.string_agg(pg_catalog.format(', %I', a.column_name), '' ORDER BY a.ordinal)
                    FILTER (WHERE a.lookup_via IS NOT NULL), ''),
+               coalesce(pg_catalog.string_agg(pg_catalog.format(', %I.%I', '_l' || a.ordinal, a.lookup_column),
+                            '' ORDER BY a.ordinal) FILTER (WHERE a.lookup_via IS NOT NULL), ''),
                coalesce(pg_catalog.string_agg(pg_catalog.format(
-                       ', (SELECT p.%I FROM tracktik.%I AS p WHERE p.%I = w.%I AND p.is_current)',
-                       a.lookup_column, a.lookup_table, a.lookup_id_column, a.lookup_via), '' ORDER BY a.ordinal)
+                       ' LEFT JOIN tracktik.%1$I AS %2$I ON %2$I.%3$I = w.%4$I AND %2$I.is_current',
+                       a.lookup_table, '_l' || a.ordinal, a.lookup_id_column, a.lookup_via), '' ORDER BY a.ordinal)
                    FILTER (WHERE a.lookup_via IS NOT NULL), ''),
                coalesce(pg_catalog.string_agg(pg_catalog.format(
                        ', %I = (SELECT p.%I FROM tracktik.%I AS p WHERE p.%I = w.%I AND p.is_current)',
                        a.column_name, a.lookup_column, a.lookup_table, a.lookup_id_column, a.lookup_via), '' ORDER BY a.ordinal)
                    FILTER (WHERE a.lookup_via IS NOT NULL), '')
           INTO v_attr_list, v_w_attr_list, v_raw_differs, v_raw_same, v_untracked_same, v_set_source,
-               v_set_untracked, v_lookup_cols, v_lookup_vals, v_set_lookup
+               v_set_untracked, v_lookup_cols, v_lookup_vals, v_lookup_joins, v_set_lookup
           FROM tracktik._scd2_columns(p_dimension) AS a;
         v_attr_list := coalesce(v_attr_list || ', ', '');
         v_w_attr_list := coalesce(v_w_attr_list || ', ', '');
@@ -160,15 +161,39 @@ BEGIN
         v_raw_same := pg_catalog.format('NOT (%s)', v_raw_differs);
 
         -- 1. candidates: one pass over staging, raw values against the current versions ----------
-        EXECUTE pg_catalog.format($sql$
-            CREATE TEMP TABLE scd2_raw ON COMMIT DROP AS
-            SELECT t.*, (d.surrogate_key IS NOT NULL AND NOT d.is_inferred) AS _has_current
-              FROM (%1$s) AS t
-              LEFT JOIN tracktik.%2$I AS d ON d.%3$I = t._id AND d.is_current
-             WHERE %4$s$sql$,
-            tracktik._scd2_raw_sql(p_dimension, p_batch_id), v_dim.table_name, v_dim.id_column,
-            v_raw_differs);
-        GET DIAGNOSTICS v_candidates = ROW_COUNT;
+        IF v_full_sync THEN
+            -- a full sync reads every current version anyway: one hash full join finds both the
+            -- records that may change something and the current ids absent from the batch (kept
+            -- as _absent_key, moved to scd2_absent below for step 6)
+            EXECUTE pg_catalog.format($sql$
+                CREATE TEMP TABLE scd2_raw ON COMMIT DROP AS
+                SELECT t.*, (d.surrogate_key IS NOT NULL AND NOT d.is_inferred) AS _has_current,
+                       CASE WHEN t._record IS NULL THEN d.surrogate_key END AS _absent_key
+                  FROM (%1$s) AS t
+                  FULL JOIN (SELECT c.* FROM tracktik.%2$I AS c WHERE c.is_current) AS d ON d.%3$I = t._id
+                 WHERE CASE WHEN t._record IS NULL THEN NOT d.is_inferred ELSE %4$s END$sql$,
+                tracktik._scd2_raw_sql(p_dimension, p_batch_id), v_dim.table_name, v_dim.id_column,
+                v_raw_differs);
+            GET DIAGNOSTICS v_candidates = ROW_COUNT;
+            CREATE TEMP TABLE scd2_absent ON COMMIT DROP AS
+            SELECT r._absent_key AS surrogate_key FROM pg_temp.scd2_raw AS r WHERE r._absent_key IS NOT NULL;
+            GET DIAGNOSTICS v_n = ROW_COUNT;
+            IF v_n > 0 THEN
+                DELETE FROM pg_temp.scd2_raw AS r WHERE r._absent_key IS NOT NULL;
+                v_candidates := v_candidates - v_n;
+            END IF;
+        ELSE
+            EXECUTE pg_catalog.format($sql$
+                CREATE TEMP TABLE scd2_raw ON COMMIT DROP AS
+                SELECT t.*, (d.surrogate_key IS NOT NULL AND NOT d.is_inferred) AS _has_current,
+                       NULL::bigint AS _absent_key
+                  FROM (%1$s) AS t
+                  LEFT JOIN tracktik.%2$I AS d ON d.%3$I = t._id AND d.is_current
+                 WHERE %4$s$sql$,
+                tracktik._scd2_raw_sql(p_dimension, p_batch_id), v_dim.table_name, v_dim.id_column,
+                v_raw_differs);
+            GET DIAGNOSTICS v_candidates = ROW_COUNT;
+        END IF;
 
         -- how many records, and whether an id appears twice (only worth knowing with candidates)
         IF v_candidates = 0 THEN
@@ -188,7 +213,7 @@ BEGIN
         IF v_duplicates AND EXISTS (SELECT 1 FROM pg_temp.scd2_raw AS r WHERE r._has_current) THEN
             EXECUTE pg_catalog.format($sql$
                 INSERT INTO pg_temp.scd2_raw
-                SELECT t.*, true
+                SELECT t.*, true, NULL::bigint
                   FROM (%1$s) AS t
                   JOIN tracktik.%2$I AS d ON d.%3$I = t._id AND d.is_current
                  WHERE %4$s$sql$,
@@ -201,11 +226,20 @@ BEGIN
 
     IF v_candidates > 0 THEN
         -- ... validated, cast and hashed
+        -- (the staged record itself is kept only for a bad one, which its issue carries: the
+        -- good ones are not copied again, here nor into scd2_win)
+        SELECT coalesce(pg_catalog.string_agg(pg_catalog.format('c.%I', a.column_name), ', ' ORDER BY a.ordinal)
+                            FILTER (WHERE a.source_path IS NOT NULL) || ', ', '')
+          INTO v_c_attr_list
+          FROM tracktik._scd2_columns(p_dimension) AS a;
         EXECUTE pg_catalog.format($sql$
             CREATE TEMP TABLE scd2_cand ON COMMIT DROP AS
-            SELECT c.*, coalesce(c._source_updated_on, %1$L::timestamptz) AS _vf
+            SELECT CASE WHEN c._problem IS NOT NULL THEN c._record END AS _record,
+                   c._fetched_at, c._id_text, c._id, c._has_current, c._problem, c._problem_field,
+                   c._source_updated_on, %3$s c._hash,
+                   coalesce(c._source_updated_on, %1$L::timestamptz) AS _vf
               FROM (%2$s) AS c$sql$,
-            v_started_at, tracktik._scd2_typed_sql(p_dimension));
+            v_started_at, tracktik._scd2_typed_sql(p_dimension), v_c_attr_list);
 
         -- 2. bad records: skipped and recorded -----------------------------------------------------
         -- (named: resource, id, field and its value, both shortened; not again while open)
@@ -224,11 +258,12 @@ BEGIN
           FROM pg_temp.scd2_cand AS c
          WHERE c._problem IS NOT NULL
         ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;
-        SELECT count(*)::integer INTO v_skipped FROM pg_temp.scd2_cand AS c WHERE c._problem IS NOT NULL;
 
         -- 3. winners: one record per id ------------------------------------------------------------
-        SELECT count(*), count(DISTINCT c._id) INTO v_valid, v_winners
-          FROM pg_temp.scd2_cand AS c WHERE c._problem IS NULL;
+        SELECT count(*) FILTER (WHERE c._problem IS NOT NULL), count(*) FILTER (WHERE c._problem IS NULL),
+               count(DISTINCT c._id) FILTER (WHERE c._problem IS NULL)
+          INTO v_skipped, v_valid, v_winners
+          FROM pg_temp.scd2_cand AS c;
 
         IF v_valid > v_winners THEN
             -- different contents of one id at one instant: recorded; the batch still loads
@@ -263,12 +298,15 @@ BEGIN
                    cur.surrogate_key AS _target_key,
                    w._vf AS _new_from,
                    NULL::timestamptz AS _new_to
-              FROM (SELECT DISTINCT ON (c._id) c.*
+              FROM (SELECT %4$s c.*
                       FROM pg_temp.scd2_cand AS c
                      WHERE c._problem IS NULL
-                     ORDER BY c._id, c._vf DESC, c._fetched_at DESC, c._hash DESC) AS w
+                     %5$s) AS w
               LEFT JOIN tracktik.%1$I AS cur ON cur.%2$I = w._id AND cur.is_current$sql$,
-            v_dim.table_name, v_dim.id_column, v_untracked_same);
+            v_dim.table_name, v_dim.id_column, v_untracked_same,
+            -- (the sort only when an id has several valid records)
+            CASE WHEN v_valid > v_winners THEN 'DISTINCT ON (c._id)' ELSE '' END,
+            CASE WHEN v_valid > v_winners THEN 'ORDER BY c._id, c._vf DESC, c._fetched_at DESC, c._hash DESC' ELSE '' END);
 
         -- a closed id that comes back opens a new current version, never before its close
         EXECUTE pg_catalog.format($sql$
@@ -340,10 +378,10 @@ BEGIN
                     source_updated_on, etl_batch_id %4$s)
             SELECT w._id, %5$s w._new_from, w._new_to, w._new_to IS NULL, false, w._hash,
                    w._source_updated_on, %6$L %7$s
-              FROM pg_temp.scd2_win AS w
+              FROM pg_temp.scd2_win AS w%8$s
              WHERE w._action IN ('new', 'change', 'reopen', 'split', 'backfill')$sql$,
             v_dim.table_name, v_dim.id_column, v_attr_list, v_lookup_cols, v_w_attr_list,
-            p_batch_id, v_lookup_vals);
+            p_batch_id, v_lookup_vals, v_lookup_joins);
 
         INSERT INTO tracktik.data_quality_issues
                (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
@@ -367,14 +405,13 @@ BEGIN
 
     -- 6. full sync: close current ids absent from the batch --------------------------------------
     IF v_full_sync THEN
-        EXECUTE pg_catalog.format($sql$
-            SELECT count(*)
-              FROM tracktik.%1$I AS d
-             WHERE d.is_current AND NOT d.is_inferred
-               AND NOT EXISTS (SELECT 1 FROM staging.api_records AS s
-                                WHERE s.batch_id = %2$L AND s.resource = %3$L AND %4$s = d.%5$I)$sql$,
-            v_dim.table_name, p_batch_id, v_dim.resource, v_staged_id, v_dim.id_column)
-          INTO v_n;
+        IF NOT v_staged THEN   -- nothing staged: every current id is absent
+            EXECUTE pg_catalog.format($sql$
+                CREATE TEMP TABLE scd2_absent ON COMMIT DROP AS
+                SELECT d.surrogate_key FROM tracktik.%1$I AS d WHERE d.is_current AND NOT d.is_inferred$sql$,
+                v_dim.table_name);
+        END IF;
+        SELECT count(*) INTO v_n FROM pg_temp.scd2_absent;
         IF v_n > 0 THEN
             EXECUTE pg_catalog.format(
                 'SELECT count(*) FROM tracktik.%I AS d WHERE d.is_current AND NOT d.is_inferred',
@@ -401,10 +438,9 @@ BEGIN
                     UPDATE tracktik.%1$I AS d
                        SET valid_to = GREATEST(%2$L::timestamptz, d.valid_from + interval '1 microsecond'),
                            is_current = false, updated_at = pg_catalog.now()
-                     WHERE d.is_current AND NOT d.is_inferred
-                       AND NOT EXISTS (SELECT 1 FROM staging.api_records AS s
-                                        WHERE s.batch_id = %3$L AND s.resource = %4$L AND %5$s = d.%6$I)$sql$,
-                    v_dim.table_name, v_started_at, p_batch_id, v_dim.resource, v_staged_id, v_dim.id_column);
+                      FROM pg_temp.scd2_absent AS a
+                     WHERE d.surrogate_key = a.surrogate_key AND d.is_current AND NOT d.is_inferred$sql$,
+                    v_dim.table_name, v_started_at);
                 GET DIAGNOSTICS v_n = ROW_COUNT;
                 v_closed := v_closed + v_n;
             END IF;
@@ -429,10 +465,11 @@ BEGIN
              ORDER BY a.ordinal
         LOOP
             EXECUTE pg_catalog.format($sql$
-                SELECT pg_catalog.array_agg(DISTINCT w.%1$I)
-                  FROM pg_temp.scd2_win AS w
-                 WHERE w._action <> 'unchanged' AND w.%1$I IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM tracktik.%2$I AS p WHERE p.%3$I = w.%1$I)$sql$,
+                SELECT pg_catalog.array_agg(r.id ORDER BY r.id)
+                  FROM (SELECT DISTINCT w.%1$I AS id          -- the few distinct ids first
+                          FROM pg_temp.scd2_win AS w
+                         WHERE w._action <> 'unchanged' AND w.%1$I IS NOT NULL) AS r
+                 WHERE NOT EXISTS (SELECT 1 FROM tracktik.%2$I AS p WHERE p.%3$I = r.id)$sql$,
                 v_attr.column_name, v_attr.table_name, v_attr.id_column)
               INTO v_ids;
             IF v_ids IS NOT NULL THEN
@@ -467,7 +504,8 @@ BEGIN
         v_refreshed := v_refreshed + v_n;
     END LOOP;
 
-    DROP TABLE IF EXISTS pg_temp.scd2_raw, pg_temp.scd2_cand, pg_temp.scd2_win, pg_temp.scd2_late;
+    DROP TABLE IF EXISTS pg_temp.scd2_raw, pg_temp.scd2_cand, pg_temp.scd2_win, pg_temp.scd2_late,
+                         pg_temp.scd2_absent;
 
     RETURN pg_catalog.jsonb_build_object(
         'inserted',   v_inserted,

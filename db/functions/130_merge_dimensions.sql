@@ -17,6 +17,7 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = ''
 SET work_mem = '64MB'
+SET jit = off                       -- compiling these one-shot bulk statements costs more than it saves
 AS $$
 DECLARE
     v_status     text;

@@ -63,30 +63,33 @@ BEGIN
     CREATE TEMPORARY TABLE tt_rekey_counts (counts jsonb NOT NULL) ON COMMIT DROP;
 
     -- scope: the ids whose versions this batch wrote, and the earliest start they now cover
-    WITH written AS (
-        SELECT 'p'::"char" AS dim, d.position_id AS id, d.valid_from,
-               NOT EXISTS (SELECT 1 FROM tracktik.dim_positions AS e
-                            WHERE e.position_id = d.position_id AND e.valid_from < d.valid_from) AS earliest
-          FROM tracktik.dim_positions AS d WHERE d.etl_batch_id = p_batch_id
-        UNION ALL
-        SELECT 'c', d.client_id, d.valid_from,
-               NOT EXISTS (SELECT 1 FROM tracktik.dim_clients AS e
-                            WHERE e.client_id = d.client_id AND e.valid_from < d.valid_from)
-          FROM tracktik.dim_clients AS d WHERE d.etl_batch_id = p_batch_id
-        UNION ALL
-        SELECT 'e', d.employee_id, d.valid_from,
-               NOT EXISTS (SELECT 1 FROM tracktik.dim_employees AS e
-                            WHERE e.employee_id = d.employee_id AND e.valid_from < d.valid_from)
-          FROM tracktik.dim_employees AS d WHERE d.etl_batch_id = p_batch_id
-    )
-    SELECT pg_catalog.array_agg(DISTINCT w.id) FILTER (WHERE w.dim = 'p'),
-           pg_catalog.array_agg(DISTINCT w.id) FILTER (WHERE w.dim = 'c'),
-           pg_catalog.array_agg(DISTINCT w.id) FILTER (WHERE w.dim = 'e'),
-           min(CASE WHEN w.earliest THEN '-infinity'::timestamptz ELSE w.valid_from END) FILTER (WHERE w.dim = 'p'),
-           min(CASE WHEN w.earliest THEN '-infinity'::timestamptz ELSE w.valid_from END) FILTER (WHERE w.dim = 'c'),
-           min(CASE WHEN w.earliest THEN '-infinity'::timestamptz ELSE w.valid_from END) FILTER (WHERE w.dim = 'e')
-      INTO v_positions, v_clients, v_employees, v_pos_from, v_cli_from, v_emp_from
-      FROM written AS w;
+    -- (not looked for when there is no stored fact at all: nothing to re-key)
+    IF EXISTS (SELECT 1 FROM tracktik.fact_shifts AS f) THEN
+        WITH written AS (
+            SELECT 'p'::"char" AS dim, d.position_id AS id, d.valid_from,
+                   NOT EXISTS (SELECT 1 FROM tracktik.dim_positions AS e
+                                WHERE e.position_id = d.position_id AND e.valid_from < d.valid_from) AS earliest
+              FROM tracktik.dim_positions AS d WHERE d.etl_batch_id = p_batch_id
+            UNION ALL
+            SELECT 'c', d.client_id, d.valid_from,
+                   NOT EXISTS (SELECT 1 FROM tracktik.dim_clients AS e
+                                WHERE e.client_id = d.client_id AND e.valid_from < d.valid_from)
+              FROM tracktik.dim_clients AS d WHERE d.etl_batch_id = p_batch_id
+            UNION ALL
+            SELECT 'e', d.employee_id, d.valid_from,
+                   NOT EXISTS (SELECT 1 FROM tracktik.dim_employees AS e
+                                WHERE e.employee_id = d.employee_id AND e.valid_from < d.valid_from)
+              FROM tracktik.dim_employees AS d WHERE d.etl_batch_id = p_batch_id
+        )
+        SELECT pg_catalog.array_agg(DISTINCT w.id) FILTER (WHERE w.dim = 'p'),
+               pg_catalog.array_agg(DISTINCT w.id) FILTER (WHERE w.dim = 'c'),
+               pg_catalog.array_agg(DISTINCT w.id) FILTER (WHERE w.dim = 'e'),
+               min(CASE WHEN w.earliest THEN '-infinity'::timestamptz ELSE w.valid_from END) FILTER (WHERE w.dim = 'p'),
+               min(CASE WHEN w.earliest THEN '-infinity'::timestamptz ELSE w.valid_from END) FILTER (WHERE w.dim = 'c'),
+               min(CASE WHEN w.earliest THEN '-infinity'::timestamptz ELSE w.valid_from END) FILTER (WHERE w.dim = 'e')
+          INTO v_positions, v_clients, v_employees, v_pos_from, v_cli_from, v_emp_from
+          FROM written AS w;
+    END IF;
     v_from := least(v_pos_from, v_cli_from, v_emp_from);
 
     IF v_from IS NOT NULL THEN

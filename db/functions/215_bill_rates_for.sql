@@ -4,7 +4,7 @@
 --   1. position_override      tracktik.bill_rate_overrides, scope 'position'
 --   2. position_bill_setting  tracktik.position_bill_settings (TrackTik): the setting with the
 --                             latest effective_date on or before the date. Only an HOURLY
---                             setting (without overtimeRateType RATE) gives a rate: while any
+--                             setting gives a rate: while any
 --                             other is in force the post has none (bill_rate and multipliers
 --                             NULL, rate_source position_bill_setting, rate_ref the setting):
 --                             its shifts are never billed at an hourly rate, and the less
@@ -16,8 +16,15 @@
 -- A multiplier the winning rate leaves NULL comes from tracktik.settings. No rate at any
 -- level: every rate column is NULL and rate_source is NULL.
 --
+-- overtime_explicit / double_time_explicit / holiday_explicit: the winning level's own
+-- multiplier (NULL: the level leaves it to the overtime rule or the defaults); overtime_rate /
+-- double_time_rate: a TrackTik bill setting with overtimeRateType RATE (customOvertimeRate1/2,
+-- fixed hourly rates of overtime / double-time hours). The engine (tracktik._bill_employee_weeks)
+-- lets an explicit value win over TrackTik's overtime rule items (precedence, docs/billing.md).
+--
 -- Set-based (hash joins on the distinct combinations), so a load resolves 100,000 shifts in
 -- one statement.
+DROP FUNCTION IF EXISTS tracktik._bill_rates_for(bigint[], bigint[], bigint[], date[]);
 CREATE OR REPLACE FUNCTION tracktik._bill_rates_for(
     p_position_ids bigint[], p_client_ids bigint[], p_region_ids bigint[], p_dates date[])
 RETURNS TABLE (
@@ -30,7 +37,12 @@ RETURNS TABLE (
     double_time_multiplier  numeric,
     holiday_multiplier      numeric,
     rate_source             text,
-    rate_ref                bigint
+    rate_ref                bigint,
+    overtime_explicit       numeric,
+    double_time_explicit    numeric,
+    holiday_explicit        numeric,
+    overtime_rate           numeric,
+    double_time_rate        numeric
 )
 LANGUAGE sql
 STABLE
@@ -69,7 +81,7 @@ AS $$
                po.double_time_multiplier AS po_dt, po.holiday_multiplier AS po_hol,
                bs.setting_id AS bs_id, bs.bill_rate AS bs_rate, bs.overtime_multiplier AS bs_ot,
                bs.double_time_multiplier AS bs_dt,
-               (bs.billing_type = 'HOURLY' AND bs.overtime_rate_type IS DISTINCT FROM 'RATE') AS bs_hourly,
+               (bs.billing_type = 'HOURLY') AS bs_hourly, bs.overtime_rate AS bs_otr, bs.double_time_rate AS bs_dtr,
                co.rate_id AS co_id, co.bill_rate AS co_rate, co.overtime_multiplier AS co_ot,
                co.double_time_multiplier AS co_dt, co.holiday_multiplier AS co_hol,
                rr.rate_id AS rr_id, rr.bill_rate AS rr_rate, rr.overtime_multiplier AS rr_ot,
@@ -102,7 +114,16 @@ AS $$
                         WHEN 3 THEN 'client_override' WHEN 4 THEN 'region_override'
                         WHEN 5 THEN 'global_override' END,
            CASE r.level WHEN 1 THEN r.po_id WHEN 2 THEN r.bs_id WHEN 3 THEN r.co_id
-                        WHEN 4 THEN r.rr_id WHEN 5 THEN r.go_id END
+                        WHEN 4 THEN r.rr_id WHEN 5 THEN r.go_id END,
+           CASE WHEN r.level <> 2 OR r.bs_hourly THEN
+                CASE r.level WHEN 1 THEN r.po_ot WHEN 2 THEN r.bs_ot WHEN 3 THEN r.co_ot
+                             WHEN 4 THEN r.rr_ot WHEN 5 THEN r.go_ot END END,
+           CASE WHEN r.level <> 2 OR r.bs_hourly THEN
+                CASE r.level WHEN 1 THEN r.po_dt WHEN 2 THEN r.bs_dt WHEN 3 THEN r.co_dt
+                             WHEN 4 THEN r.rr_dt WHEN 5 THEN r.go_dt END END,
+           CASE r.level WHEN 1 THEN r.po_hol WHEN 3 THEN r.co_hol WHEN 4 THEN r.rr_hol WHEN 5 THEN r.go_hol END,
+           CASE WHEN r.level = 2 AND r.bs_hourly THEN r.bs_otr END,
+           CASE WHEN r.level = 2 AND r.bs_hourly THEN r.bs_dtr END
       FROM resolved AS r
      CROSS JOIN tracktik.settings AS s
 $$;

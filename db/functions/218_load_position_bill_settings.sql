@@ -22,11 +22,13 @@
 --   * billing_type: billingType, else the billing setting's type, else HOURLY. Multipliers by
 --     overtimeRateType: MULTIPLIER (or not given) customOvertimeMultiplier1/2, NO_PREMIUMS 1,
 --     DEFAULT and RATE none (tracktik.settings defaults);
---   * a setting that is not HOURLY, or whose overtime is custom rates (overtimeRateType RATE),
---     is loaded but bills at no hourly rate (tracktik._bill_rates_for: the post has no TrackTik
---     rate while it is in force, so billing stays empty with missing_bill_rate): a warning
---     unsupported_billing_type / unsupported_overtime_rate_type names the setting and the post
---     (not recorded again while the same one is open);
+--   * overtimeRateType RATE: customOvertimeRate1 / customOvertimeRate2 are the hourly rates of
+--     overtime / double-time hours (overtime_rate, double_time_rate; customOvertimeRate1 is
+--     required, a missing one is missing_required_field);
+--   * a setting that is not HOURLY is loaded but bills at no hourly rate
+--     (tracktik._bill_rates_for: the post has no TrackTik rate while it is in force, so billing
+--     stays empty): a warning unsupported_billing_type names the setting and the post (not
+--     recorded again while the same one is open);
 --   * an item stamped (updatedOn) after the batch started is loaded with a future_timestamp
 --     warning and does not count for max_updated_on;
 --   * a row whose content did not change is not rewritten;
@@ -62,18 +64,20 @@ BEGIN
     CREATE TEMPORARY TABLE tt_bill_settings_src ON COMMIT DROP AS
     SELECT s.*,
            CASE WHEN s.setting_id IS NULL OR s.position_id IS NULL OR s.rate IS NULL OR s.effective_date IS NULL
+                  OR (s.ot_type = 'RATE' AND s.ot_rate IS NULL)
                 THEN 'missing_required_field'
                 -- range checks before anything is rounded or stored: bill_rate NUMERIC(10,2),
                 -- multipliers NUMERIC(6,3) (a value that ROUNDS out of range counts)
                 WHEN s.rate < 0 OR pg_catalog.round(s.rate, 2) >= 100000000
                   OR s.ot_mult < 1 OR s.dt_mult < 1
-                  OR pg_catalog.round(s.ot_mult, 3) >= 1000 OR pg_catalog.round(s.dt_mult, 3) >= 1000 THEN 'invalid_rate'
+                  OR pg_catalog.round(s.ot_mult, 3) >= 1000 OR pg_catalog.round(s.dt_mult, 3) >= 1000
+                  OR s.ot_rate < 0 OR s.dt_rate < 0
+                  OR pg_catalog.round(s.ot_rate, 2) >= 100000000 OR pg_catalog.round(s.dt_rate, 2) >= 100000000 THEN 'invalid_rate'
                 -- sane dates: effectiveDate and the stamps in 1900..2999
                 WHEN s.effective_date < DATE '1900-01-01' OR s.effective_date >= DATE '3000-01-01'
                   OR s.stamp >= TIMESTAMPTZ '3000-01-01 00:00:00+00' OR s.updated_on < TIMESTAMPTZ '1900-01-01 00:00:00+00'
                   OR s.stamp < TIMESTAMPTZ '1900-01-01 00:00:00+00' THEN 'date_out_of_range' END AS problem,
-           CASE WHEN s.billing_type <> 'HOURLY' THEN 'unsupported_billing_type'
-                WHEN s.ot_type = 'RATE' THEN 'unsupported_overtime_rate_type' END AS unsupported,
+           CASE WHEN s.billing_type <> 'HOURLY' THEN 'unsupported_billing_type' END AS unsupported,
            pg_catalog.row_number() OVER (PARTITION BY s.setting_id
                                          ORDER BY s.stamp DESC NULLS LAST, s.fetched_at DESC, s.src_tid DESC,
                                                   s.item_no DESC) AS dup_rank
@@ -94,6 +98,10 @@ BEGIN
                       OR pg_catalog.upper(i.rec ->> 'overtimeRateType') = 'MULTIPLIER'
                     THEN tracktik._json_numeric(i.rec -> 'customOvertimeMultiplier2')
                     WHEN pg_catalog.upper(i.rec ->> 'overtimeRateType') = 'NO_PREMIUMS' THEN 1 END AS dt_mult,
+               CASE WHEN pg_catalog.upper(i.rec ->> 'overtimeRateType') = 'RATE'
+                    THEN tracktik._json_numeric(i.rec -> 'customOvertimeRate1') END AS ot_rate,
+               CASE WHEN pg_catalog.upper(i.rec ->> 'overtimeRateType') = 'RATE'
+                    THEN tracktik._json_numeric(i.rec -> 'customOvertimeRate2') END AS dt_rate,
                CASE WHEN tracktik._is_iso_timestamptz(i.rec ->> 'updatedOn')
                     THEN (i.rec ->> 'updatedOn')::timestamptz END AS updated_on,
                GREATEST(CASE WHEN tracktik._is_iso_timestamptz(i.rec ->> 'updatedOn')
@@ -215,24 +223,27 @@ BEGIN
         SELECT g.*, o.position_id AS old_position_id, o.effective_date AS old_effective_date,
                (o.setting_id IS NULL
                 OR (o.position_id, o.bill_rate, o.billing_type, o.overtime_rate_type, o.effective_date,
-                    o.overtime_multiplier, o.double_time_multiplier)
+                    o.overtime_multiplier, o.double_time_multiplier, o.overtime_rate, o.double_time_rate)
                    IS DISTINCT FROM
                    (g.position_id, pg_catalog.round(g.rate, 2), g.billing_type, g.ot_type, g.effective_date,
-                    g.ot_mult, g.dt_mult)) AS rate_changed
+                    g.ot_mult, g.dt_mult, pg_catalog.round(g.ot_rate, 2), pg_catalog.round(g.dt_rate, 2))) AS rate_changed
           FROM good AS g
           LEFT JOIN tracktik.position_bill_settings AS o ON o.setting_id = g.setting_id
          WHERE o.setting_id IS NULL
             OR (o.position_id, o.bill_rate, o.billing_type, o.overtime_rate_type, o.effective_date,
-                o.overtime_multiplier, o.double_time_multiplier, o.source_updated_on, o.raw_data)
+                o.overtime_multiplier, o.double_time_multiplier, o.overtime_rate, o.double_time_rate,
+                o.source_updated_on, o.raw_data)
                IS DISTINCT FROM
                (g.position_id, pg_catalog.round(g.rate, 2), g.billing_type, g.ot_type, g.effective_date,
-                g.ot_mult, g.dt_mult, g.stamp, g.rec)
+                g.ot_mult, g.dt_mult, pg_catalog.round(g.ot_rate, 2), pg_catalog.round(g.dt_rate, 2), g.stamp, g.rec)
     ), written AS (
         INSERT INTO tracktik.position_bill_settings AS t
                (setting_id, position_id, bill_rate, billing_type, overtime_rate_type, effective_date,
-                overtime_multiplier, double_time_multiplier, source_updated_on, raw_data, etl_batch_id)
+                overtime_multiplier, double_time_multiplier, overtime_rate, double_time_rate,
+                source_updated_on, raw_data, etl_batch_id)
         SELECT c.setting_id, c.position_id, pg_catalog.round(c.rate, 2), c.billing_type, c.ot_type, c.effective_date,
-               c.ot_mult, c.dt_mult, c.stamp, c.rec, p_batch_id
+               c.ot_mult, c.dt_mult, pg_catalog.round(c.ot_rate, 2), pg_catalog.round(c.dt_rate, 2),
+               c.stamp, c.rec, p_batch_id
           FROM changed AS c
         ON CONFLICT (setting_id) DO UPDATE
            SET position_id            = EXCLUDED.position_id,
@@ -242,6 +253,8 @@ BEGIN
                effective_date         = EXCLUDED.effective_date,
                overtime_multiplier    = EXCLUDED.overtime_multiplier,
                double_time_multiplier = EXCLUDED.double_time_multiplier,
+               overtime_rate          = EXCLUDED.overtime_rate,
+               double_time_rate       = EXCLUDED.double_time_rate,
                source_updated_on      = EXCLUDED.source_updated_on,
                raw_data               = EXCLUDED.raw_data,
                etl_batch_id           = EXCLUDED.etl_batch_id,
@@ -261,4 +274,4 @@ END
 $$;
 
 COMMENT ON FUNCTION tracktik._load_position_bill_settings(uuid) IS
-    'Internal: upserts the batch''s TrackTik bill settings (the billingSetting.billSettings embedded in staged positions records, post = the position; and staged position-bill-settings records, post = positionBilling.position) into tracktik.position_bill_settings: bad items skipped with an issue, latest updatedOn wins, non-HOURLY (or overtimeRateType RATE) settings loaded with an unsupported_billing_type / unsupported_overtime_rate_type warning and never billed at an hourly rate; positions whose rate changed go to pg_temp.tt_rate_changes for re-billing. Returns {records, embedded, failed, positions_rebilled, unsupported, max_updated_on}.';
+    'Internal: upserts the batch''s TrackTik bill settings (the billingSetting.billSettings embedded in staged positions records, post = the position; and staged position-bill-settings records, post = positionBilling.position) into tracktik.position_bill_settings: bad items skipped with an issue, latest updatedOn wins, non-HOURLY settings loaded with an unsupported_billing_type warning and never billed at an hourly rate; overtimeRateType RATE keeps customOvertimeRate1/2 as the overtime / double-time rates; positions whose rate changed go to pg_temp.tt_rate_changes for re-billing. Returns {records, embedded, failed, positions_rebilled, unsupported, max_updated_on}.';

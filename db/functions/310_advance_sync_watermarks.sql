@@ -17,6 +17,10 @@
 -- computed here it gets a warning future_timestamp issue (once while the same one is open:
 -- found again, the open one is marked seen by this batch; the loads record theirs). Valid ISO 8601 date-times with offset only.
 --
+-- Cost: one pass reading only updatedOn of the staged records of the resources computed here
+-- (grouped by layout, see the fast path below); the records are parsed one by one only when a
+-- bad or future stamp is on top of a group or the merge skipped records of the batch as bad.
+--
 -- p_known: {"resource": instant} or {"resource": {"mark": instant, "records": n}}, already
 -- computed by a load (the shift load computes it while parsing, so 100,000 shifts are not parsed
 -- twice); a known resource need not be staged under its own name (embedded bill settings);
@@ -30,60 +34,97 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = ''
 SET client_min_messages = warning   -- no NOTICE for DROP TABLE IF EXISTS of the work tables
+SET jit = off                       -- compiling these one-shot bulk statements costs more than it saves
 AS $$
 DECLARE
     v_known       jsonb := CASE WHEN pg_catalog.jsonb_typeof(p_known) = 'object' THEN p_known ELSE '{}'::jsonb END;
     v_started_at  timestamptz;
     v_full        text[];
     v_marks       jsonb;
+    v_fast        boolean;
 BEGIN
     SELECT b.started_at, coalesce(b.full_sync_resources, '{}')
       INTO v_started_at, v_full
       FROM tracktik.etl_batches AS b
      WHERE b.batch_id = p_batch_id;
 
-    -- the staged records of the resources computed here, with their updatedOn
-    DROP TABLE IF EXISTS pg_temp.tt_mark_src;
-    CREATE TEMPORARY TABLE tt_mark_src ON COMMIT DROP AS
-    SELECT a.resource, a.record,
-           CASE WHEN tracktik._is_iso_timestamptz(a.record ->> 'updatedOn')
-                THEN (a.record ->> 'updatedOn')::timestamptz END AS stamp
-      FROM staging.api_records AS a
-     WHERE a.batch_id = p_batch_id AND NOT (v_known ? a.resource);
+    -- fast path: one pass over the staged records of the resources computed here, reading only
+    -- their updatedOn, grouped by layout (length, the separator at position 11, the last six
+    -- characters: so the same offset text): within a layout, text order is time order for every
+    -- valid stamp, so the greatest text is the latest instant whenever it is itself valid. When
+    -- every group's greatest is valid and not after the batch start, and the merge skipped no
+    -- record of this batch as bad, the marks are those maxima: nothing else needs parsing.
+    DROP TABLE IF EXISTS pg_temp.tt_mark_groups;
+    CREATE TEMPORARY TABLE tt_mark_groups ON COMMIT DROP AS
+    SELECT g.resource, count(*) AS records, max(g.stamp_text) AS top
+      FROM (SELECT a.resource, a.record ->> 'updatedOn' AS stamp_text
+              FROM staging.api_records AS a
+             WHERE a.batch_id = p_batch_id AND NOT (v_known ? a.resource)
+            OFFSET 0) AS g                   -- (each stamp extracted once)
+     GROUP BY g.resource, pg_catalog.length(g.stamp_text), pg_catalog.substr(g.stamp_text, 11, 1),
+              pg_catalog.right(g.stamp_text, 6);
 
-    -- records skipped as bad by the merge (their issue carries the record)
-    DROP TABLE IF EXISTS pg_temp.tt_mark_skipped;
-    CREATE TEMPORARY TABLE tt_mark_skipped ON COMMIT DROP AS
-    SELECT DISTINCT d.resource, q.issue_data -> 'record' AS record
-      FROM tracktik.data_quality_issues AS q
-      JOIN tracktik.scd2_dimensions AS d ON d.table_name = q.table_name
-     WHERE q.batch_id = p_batch_id AND q.severity = 'error' AND q.issue_data ? 'record';
+    v_fast := NOT EXISTS (SELECT 1 FROM tracktik.data_quality_issues AS q
+                            JOIN tracktik.scd2_dimensions AS d ON d.table_name = q.table_name
+                           WHERE q.batch_id = p_batch_id AND q.severity = 'error' AND q.issue_data ? 'record')
+              AND NOT EXISTS (SELECT 1 FROM pg_temp.tt_mark_groups AS g
+                               WHERE CASE WHEN g.top IS NULL THEN false
+                                          WHEN tracktik._is_iso_timestamptz(g.top) THEN g.top::timestamptz > v_started_at
+                                          ELSE true END);
 
-    -- future stamps of accepted records: loaded, reported, not a mark
-    INSERT INTO tracktik.data_quality_issues
-           (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
-    SELECT DISTINCT ON (f.table_name, f.record_id)
-           p_batch_id, f.table_name, f.record_id, 'future_timestamp', 'warning',
-           pg_catalog.format('%s record %s has updatedOn %s, after the batch started (%s); loaded, but the watermark does not move to it',
-                             f.resource, f.record_id, f.stamp, v_started_at),
-           pg_catalog.jsonb_build_object('updatedOn', f.record -> 'updatedOn', 'batch_started_at', v_started_at)
-      FROM (SELECT m.resource, m.record, m.stamp, coalesce(d.table_name, m.resource) AS table_name,
-                   pg_catalog.left(m.record ->> 'id', 64) AS record_id
-              FROM pg_temp.tt_mark_src AS m
-              LEFT JOIN tracktik.scd2_dimensions AS d ON d.resource = m.resource
-             WHERE m.stamp > v_started_at
-               AND NOT EXISTS (SELECT 1 FROM pg_temp.tt_mark_skipped AS k
-                                WHERE k.resource = m.resource AND k.record = m.record)) AS f
-     ORDER BY f.table_name, f.record_id, f.stamp DESC
-    ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;   -- once while open
+    DROP TABLE IF EXISTS pg_temp.tt_mark_computed;
+    IF v_fast THEN
+        CREATE TEMPORARY TABLE tt_mark_computed ON COMMIT DROP AS
+        SELECT g.resource, sum(g.records)::bigint AS records, max(g.top::timestamptz) AS mark
+          FROM pg_temp.tt_mark_groups AS g
+         GROUP BY g.resource;
+    ELSE
+        -- slow path (a bad stamp on top, a future stamp, records skipped as bad): the staged
+        -- records of the resources computed here, with their updatedOn
+        CREATE TEMPORARY TABLE tt_mark_src ON COMMIT DROP AS
+        SELECT a.resource, a.record,
+               CASE WHEN tracktik._is_iso_timestamptz(a.record ->> 'updatedOn')
+                    THEN (a.record ->> 'updatedOn')::timestamptz END AS stamp
+          FROM staging.api_records AS a
+         WHERE a.batch_id = p_batch_id AND NOT (v_known ? a.resource);
 
-    WITH computed AS (
+        -- records skipped as bad by the merge (their issue carries the record)
+        CREATE TEMPORARY TABLE tt_mark_skipped ON COMMIT DROP AS
+        SELECT DISTINCT d.resource, q.issue_data -> 'record' AS record
+          FROM tracktik.data_quality_issues AS q
+          JOIN tracktik.scd2_dimensions AS d ON d.table_name = q.table_name
+         WHERE q.batch_id = p_batch_id AND q.severity = 'error' AND q.issue_data ? 'record';
+
+        -- future stamps of accepted records: loaded, reported, not a mark
+        INSERT INTO tracktik.data_quality_issues
+               (batch_id, table_name, record_id, issue_type, severity, issue_description, issue_data)
+        SELECT DISTINCT ON (f.table_name, f.record_id)
+               p_batch_id, f.table_name, f.record_id, 'future_timestamp', 'warning',
+               pg_catalog.format('%s record %s has updatedOn %s, after the batch started (%s); loaded, but the watermark does not move to it',
+                                 f.resource, f.record_id, f.stamp, v_started_at),
+               pg_catalog.jsonb_build_object('updatedOn', f.record -> 'updatedOn', 'batch_started_at', v_started_at)
+          FROM (SELECT m.resource, m.record, m.stamp, coalesce(d.table_name, m.resource) AS table_name,
+                       pg_catalog.left(m.record ->> 'id', 64) AS record_id
+                  FROM pg_temp.tt_mark_src AS m
+                  LEFT JOIN tracktik.scd2_dimensions AS d ON d.resource = m.resource
+                 WHERE m.stamp > v_started_at
+                   AND NOT EXISTS (SELECT 1 FROM pg_temp.tt_mark_skipped AS k
+                                    WHERE k.resource = m.resource AND k.record = m.record)) AS f
+         ORDER BY f.table_name, f.record_id, f.stamp DESC
+        ON CONFLICT (table_name, issue_type, record_key) WHERE resolved_at IS NULL DO NOTHING;   -- once while open
+
+        CREATE TEMPORARY TABLE tt_mark_computed ON COMMIT DROP AS
         SELECT m.resource, count(*) AS records,
                max(m.stamp) FILTER (WHERE m.stamp <= v_started_at
                                       AND NOT EXISTS (SELECT 1 FROM pg_temp.tt_mark_skipped AS k
                                                        WHERE k.resource = m.resource AND k.record = m.record)) AS mark
           FROM pg_temp.tt_mark_src AS m
-         GROUP BY m.resource
+         GROUP BY m.resource;
+        DROP TABLE pg_temp.tt_mark_src, pg_temp.tt_mark_skipped;
+    END IF;
+
+    WITH computed AS (
+        SELECT c.resource, c.records, c.mark FROM pg_temp.tt_mark_computed AS c
     ), known AS (
         -- a known resource: its mark as given (never past the batch start) and its count
         SELECT k.key AS resource,
@@ -134,7 +175,7 @@ BEGIN
       INTO v_marks
       FROM upserted AS u;
 
-    DROP TABLE pg_temp.tt_mark_src, pg_temp.tt_mark_skipped;
+    DROP TABLE pg_temp.tt_mark_groups, pg_temp.tt_mark_computed;
     RETURN v_marks;
 END
 $$;

@@ -15,6 +15,8 @@ Where each number comes from:
 * busiest posts: ``tracktik.v_billing_period_posts``; days: ``tracktik.v_billing_period_daily``;
 * issues of the period's shifts (billing variances included): ``tracktik.v_billing_period_issues``;
   every open issue: ``tracktik.v_open_data_quality_issues``;
+* reconciliation with what TrackTik billed (its ``/billable-items``):
+  ``tracktik.v_billing_reconciliation`` per site, ``tracktik.v_billing_largest_differences``;
 * run status: ``tracktik.v_batch_health``; shift watermark: ``tracktik.v_sync_status``.
 
 Key figures carry machine-readable ``data-metric`` / ``data-field`` and ``data-value`` attributes.
@@ -46,6 +48,7 @@ PERIOD_ID = re.compile(r"^(\d{4})_(\d{2})$")
 TOP_POSTS = 10
 TOP_ISSUES = 20
 TOP_VARIANCES = 50
+TOP_DIFFERENCES = 10
 OUTSIDE_KAISER = "Outside the Kaiser tree"
 
 ZERO = Decimal(0)
@@ -199,6 +202,17 @@ def collect_report(dsn: str, period_id: str) -> dict[str, Any]:
              WHERE billing_period_id = %s AND issue_type = 'billing_variance'
              ORDER BY shift_date, shift_id, issue_id
              LIMIT %s""", (pid, TOP_VARIANCES))
+        reconciliation = _rows(conn, """
+            SELECT client_id, site_name, tracktik_billed, warehouse_billed, difference,
+                   shifts_compared, shifts_differing, largest_difference
+              FROM tracktik.v_billing_reconciliation WHERE billing_period_id = %s
+             ORDER BY shifts_differing DESC, abs(difference) DESC NULLS LAST, site_name""", (pid,))
+        differences = _rows(conn, """
+            SELECT shift_id, shift_date, site_name, tracktik_hours, warehouse_hours, tracktik_rate,
+                   warehouse_rate, tracktik_amount, warehouse_amount, amount_difference
+              FROM tracktik.v_billing_largest_differences WHERE billing_period_id = %s
+             ORDER BY abs(coalesce(amount_difference, 0)) DESC, shift_id LIMIT %s""",
+                            (pid, TOP_DIFFERENCES))
         open_issues = _rows(conn, f"""
             SELECT issue_type, severity, count(*) AS issues
               FROM tracktik.v_open_data_quality_issues
@@ -215,6 +229,10 @@ def collect_report(dsn: str, period_id: str) -> dict[str, Any]:
         "daily": _fill_days(period["start_date"], period["end_date"], daily),
         "issue_counts": issue_counts, "top_issues": top_issues, "variances": variances,
         "variance_total": variances[0]["total"] if variances else 0,
+        "reconciliation": reconciliation, "differences": differences,
+        "reconciled": {key: sum((r[key] or 0) for r in reconciliation)
+                       for key in ("tracktik_billed", "warehouse_billed", "shifts_compared",
+                                   "shifts_differing")},
         "open_issues": open_issues, "runs": runs,
     }
 

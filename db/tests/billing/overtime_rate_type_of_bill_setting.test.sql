@@ -1,8 +1,8 @@
 -- The overtime of a TrackTik bill setting follows its overtimeRateType: MULTIPLIER uses
 -- customOvertimeMultiplier1/2, NO_PREMIUMS bills overtime at the regular rate (multiplier 1),
--- DEFAULT uses the configured defaults (1.5 / 2.0); RATE (custom overtime rates) is not
--- supported: the setting bills at no hourly rate and an unsupported_overtime_rate_type warning
--- is recorded. Colorado (post 2000): weekly overtime beyond 40 h; six 8-hour days, the last
+-- DEFAULT uses the configured defaults (1.5 / 2.0); RATE bills overtime hours at
+-- customOvertimeRate1 (double time at customOvertimeRate2) instead of rate x multiplier, with
+-- no unsupported_overtime_rate_type warning any more (issue 12). Colorado (post 2000): weekly overtime beyond 40 h; six 8-hour days, the last
 -- 8 hours are overtime.
 BEGIN;
 SELECT plan(5);
@@ -31,11 +31,13 @@ SELECT is((SELECT sum(bill_total) FROM tracktik.fact_shifts WHERE shift_id BETWE
           'NO_PREMIUMS: overtime at the regular rate (1920.00)');
 SELECT is((SELECT sum(bill_total) FROM tracktik.fact_shifts WHERE shift_id BETWEEN 300 AND 305), 48 * 40.00 + 8 * 40.00 * 0.5,
           'DEFAULT: the configured multiplier, not the custom one (2080.00)');
-SELECT is((SELECT count(*)::int FROM tracktik.fact_shifts WHERE shift_id BETWEEN 400 AND 405 AND bill_total IS NULL), 6,
-          'RATE: custom overtime rates are not supported: no shift of that week is billed');
-SELECT is((SELECT severity || '/' || record_id FROM tracktik.data_quality_issues
-            WHERE batch_id = :'b' AND issue_type = 'unsupported_overtime_rate_type'), 'warning/34',
-          '... and an unsupported_overtime_rate_type warning names the setting');
+-- RATE: 48 h at 40.00 = 1920.00; the last 8 h are overtime at 61.75 instead of 40.00:
+-- 8 x (61.75 - 40.00) = 174.00; total 2094.00 (the sixth shift: 320.00 + 174.00 = 494.00)
+SELECT is((SELECT sum(bill_total) FROM tracktik.fact_shifts WHERE shift_id BETWEEN 400 AND 405), 2094.00,
+          'RATE: overtime hours at customOvertimeRate1 (1920.00 + 8 x 21.75 = 2094.00)');
+SELECT is((SELECT count(*)::int FROM tracktik.data_quality_issues
+            WHERE batch_id = :'b' AND issue_type = 'unsupported_overtime_rate_type'), 0,
+          '... and no unsupported_overtime_rate_type warning any more');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -255,3 +255,71 @@ RETURNS jsonb LANGUAGE sql AS $$
     SELECT jsonb_build_object('id', p_id, 'changeType', p_change, 'shiftId', p_shift, 'shift', p_shift,
                               'employee', 1, 'createdOn', p_created_on, 'isValid', true);
 $$;
+
+-- Issue 12 (db/tests/billing_config): TrackTik's billing configuration as the API returns it.
+-- A positions record whose billingSetting (PositionBillingSettings) carries p_setting's fields
+-- (type HOURLY, holiday REGULAR, billBreaks NONE unless given) and no billSettings history.
+CREATE OR REPLACE FUNCTION tt_test.stage_post_billing(p_batch uuid, p_position bigint, p_setting jsonb DEFAULT '{}')
+RETURNS void LANGUAGE sql AS $$
+    SELECT tt_test.stage(p_batch, 'positions',
+               tt_test.api_post_with_settings(
+                   p_position,
+                   coalesce((SELECT d.client_id FROM tracktik.dim_positions AS d
+                              WHERE d.position_id = p_position AND d.is_current), 0),
+                   '[]'::jsonb)
+               || jsonb_build_object('billingSetting',
+                      jsonb_build_object('id', tt_test.billing_setting_id(p_position), 'position', p_position,
+                                         'type', 'HOURLY', 'holiday', 'REGULAR', 'billBreaks', 'NONE',
+                                         'billSettings', '[]'::jsonb) || p_setting));
+$$;
+
+-- A BILLING overtime rule (/overtime-rules) and its items (/overtime-rule-items): p_items is a
+-- JSON array of [ruleType, threshold, rateType, rateMultiplier or rateAmount]; item ids are
+-- p_rule * 100 + 1, + 2, ...
+CREATE OR REPLACE FUNCTION tt_test.stage_ot_rule(p_batch uuid, p_rule bigint, p_period text, p_method text,
+                                                 p_items jsonb)
+RETURNS void LANGUAGE sql AS $$
+    SELECT tt_test.stage(p_batch, 'overtime-rules',
+               jsonb_build_object('id', p_rule, 'name', 'Rule ' || p_rule, 'periodLength', p_period,
+                                  'ruleType', 'BILLING', 'method', p_method));
+    SELECT tt_test.stage(p_batch, 'overtime-rule-items',
+               jsonb_build_object('id', p_rule * 100 + e.n, 'overtimeRule', p_rule, 'ruleType', e.item ->> 0,
+                                  'threshold', (e.item ->> 1)::numeric, 'rateType', e.item ->> 2)
+               || CASE WHEN e.item ->> 2 = 'RATE' THEN jsonb_build_object('rateAmount', (e.item ->> 3)::numeric)
+                       ELSE jsonb_build_object('rateMultiplier', (e.item ->> 3)::numeric) END)
+      FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e(item, n);
+$$;
+
+-- A holiday group (/holiday-groups) with one holiday (/holidays?include=groups, groups as
+-- objects) whose dates (/holiday-dates) are p_dates; ids: group p_group, holiday p_group * 10,
+-- dates p_group * 100 + 1, + 2, ...
+CREATE OR REPLACE FUNCTION tt_test.stage_holiday_group(p_batch uuid, p_group bigint, p_dates date[])
+RETURNS void LANGUAGE sql AS $$
+    SELECT tt_test.stage(p_batch, 'holiday-groups',
+               jsonb_build_object('id', p_group, 'name', 'Group ' || p_group, 'isGlobal', true, 'region', NULL));
+    SELECT tt_test.stage(p_batch, 'holidays',
+               jsonb_build_object('id', p_group * 10, 'label', 'Holiday of group ' || p_group, 'code', 'H' || p_group,
+                                  'region', NULL, 'groups', jsonb_build_array(jsonb_build_object('id', p_group))));
+    SELECT tt_test.stage(p_batch, 'holiday-dates',
+               jsonb_build_object('id', p_group * 100 + d.n, 'name', 'Holiday of group ' || p_group, 'region', NULL,
+                                  'holidayDate', to_char(d.day, 'YYYY-MM-DD') || 'T00:00:00+00:00',
+                                  'holiday', p_group * 10, 'timeZone', 'America/Denver'))
+      FROM unnest(p_dates) WITH ORDINALITY AS d(day, n);
+$$;
+
+-- A /billable-items record (REVENUE unless p_type): p_quantity hours at p_rate, price p_price.
+CREATE OR REPLACE FUNCTION tt_test.stage_billable_item(p_batch uuid, p_id bigint, p_shift bigint, p_quantity numeric,
+                                                       p_rate numeric, p_price numeric, p_type text DEFAULT 'REVENUE')
+RETURNS void LANGUAGE sql AS $$
+    SELECT tt_test.stage(p_batch, 'billable-items',
+               jsonb_build_object('id', p_id, 'type', p_type, 'serviceModelShifts', p_shift, 'quantity', p_quantity,
+                                  'rate', p_rate, 'price', p_price, 'serviceDate', '2025-01-10T00:00:00+00:00',
+                                  'region', 20, 'serviceLocation', 200, 'billItem', 1, 'subType', 'REGULAR'));
+$$;
+
+-- The billed total of shifts.
+CREATE OR REPLACE FUNCTION tt_test.billed(p_first bigint, p_last bigint DEFAULT NULL)
+RETURNS numeric LANGUAGE sql AS $$
+    SELECT sum(f.bill_total) FROM tracktik.fact_shifts AS f
+     WHERE f.shift_id BETWEEN p_first AND coalesce(p_last, p_first);
+$$;
