@@ -434,8 +434,10 @@ BEGIN
         CASE WHEN 'holiday-groups' = ANY (v_full) THEN 'true' END));
 
     -- re-billing: posts whose setting, rule or holiday group changed -----------------------------
+    -- (a changed setting re-bills all the post's shifts: its own rate, TrackTik's mirror of the
+    -- effective bill setting, applies to every date — see _bill_employee_weeks)
     WITH changed_posts AS (
-        SELECT c.key AS position_id, c.first FROM pg_temp.tt_cfg_changed AS c WHERE c.tbl = 'api_position_billing'
+        SELECT c.key AS position_id, true AS first FROM pg_temp.tt_cfg_changed AS c WHERE c.tbl = 'api_position_billing'
         UNION ALL
         SELECT DISTINCT b.position_id, c.first
           FROM pg_temp.tt_cfg_changed AS c

@@ -276,6 +276,8 @@ BEGIN
               LEFT JOIN pg_temp.tt_bill_pb AS pb
                 ON pb.position_id = i.position_id AND i.start_datetime >= pb.valid_from
                AND (pb.valid_to IS NULL OR i.start_datetime < pb.valid_to)
+              LEFT JOIN pg_temp.tt_bill_pb AS pbc
+                ON pbc.position_id = i.position_id AND pbc.valid_to IS NULL
               LEFT JOIN pg_temp.tt_bill_tr AS tr
                 ON tr.overtime_rule_id = pb.overtime_rule_id AND tr.rule_type = 'BILLING'
                AND i.start_datetime >= tr.valid_from AND (tr.valid_to IS NULL OR i.start_datetime < tr.valid_to)
@@ -288,17 +290,20 @@ BEGIN
                 ON coalesce(ru.region_id, -1) = coalesce(i.region_id, -1)
              CROSS JOIN LATERAL (
                    -- the rate: a DBA override or TrackTik's bill setting history, else the
-                   -- billing setting's own rate (HOURLY), else the local site/region/global rate
-                   SELECT CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pb.rate IS NULL
-                                 OR pb.billing_type <> 'HOURLY' THEN r.bill_rate ELSE pb.rate END AS rate,
-                          CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pb.rate IS NULL
-                                 OR pb.billing_type <> 'HOURLY' THEN r.rate_source ELSE 'position_billing_setting' END AS rate_source,
-                          CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pb.rate IS NULL
-                                 OR pb.billing_type <> 'HOURLY' THEN r.rate_ref ELSE pb.billing_setting_id END AS rate_ref,
-                          CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pb.rate IS NULL
-                                 OR pb.billing_type <> 'HOURLY' THEN r.overtime_explicit END AS ot_x,
-                          CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pb.rate IS NULL
-                                 OR pb.billing_type <> 'HOURLY' THEN r.double_time_explicit END AS dt_x,
+                   -- billing setting's own rate (HOURLY), else the local site/region/global rate.
+                   -- The setting's own rate is TrackTik's mirror of its effective bill setting,
+                   -- not a history: the current version's applies to every date (pbc), so a
+                   -- warehouse that saw it change bills what a fresh load bills.
+                   SELECT CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pbc.rate IS NULL
+                                 OR pbc.billing_type <> 'HOURLY' THEN r.bill_rate ELSE pbc.rate END AS rate,
+                          CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pbc.rate IS NULL
+                                 OR pbc.billing_type <> 'HOURLY' THEN r.rate_source ELSE 'position_billing_setting' END AS rate_source,
+                          CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pbc.rate IS NULL
+                                 OR pbc.billing_type <> 'HOURLY' THEN r.rate_ref ELSE pbc.billing_setting_id END AS rate_ref,
+                          CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pbc.rate IS NULL
+                                 OR pbc.billing_type <> 'HOURLY' THEN r.overtime_explicit END AS ot_x,
+                          CASE WHEN r.rate_source IN ('position_override', 'position_bill_setting') OR pbc.rate IS NULL
+                                 OR pbc.billing_type <> 'HOURLY' THEN r.double_time_explicit END AS dt_x,
                           CASE WHEN r.rate_source = 'position_bill_setting' THEN r.overtime_rate END AS otr,
                           CASE WHEN r.rate_source = 'position_bill_setting' THEN r.double_time_rate END AS dtr
                  ) AS c

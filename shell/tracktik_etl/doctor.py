@@ -21,6 +21,7 @@ from .client import Page, TrackTikClient, TrackTikError, chunk_ids
 from .config import Config
 from .errors import ConfigError
 from .pipeline import (
+    BILLING_CONFIG,
     INCLUDE,
     SHIFT_CHANGE_FIELD,
     SHIFT_LOG_PARAMS,
@@ -53,6 +54,14 @@ NEEDED: dict[str, dict[str, str]] = {
                "timeZone": "text", "employee": "id", "position": "id", "breakInMinutes": "number",
                SHIFT_CHANGE_FIELD: "stamp", "clockedHours": "number", "approvedHours": "number"},
     "shift-logs": {"id": "number", "changeType": "text", "shift": "id", "createdOn": "stamp"},
+    "overtime-rules": {"id": "number", "periodLength": "text", "method": "text", "ruleType": "text"},
+    "overtime-rule-items": {"id": "number", "overtimeRule": "id", "ruleType": "text",
+                            "rateType": "text", "threshold": "number"},
+    "holiday-groups": {"id": "number", "name": "text"},
+    "holidays": {"id": "number", "label": "text", "groups": "list"},
+    "holiday-dates": {"id": "number", "holidayDate": "text", "holiday": "id"},
+    "billable-items": {"id": "number", "serviceModelShifts": "id", "quantity": "number",
+                       "price": "number", "serviceDate": "text"},
 }
 OPTIONAL_IN_A_PAGE = frozenset({"parentRegion", "address", "employee", "clockedHours", "approvedHours"})
 """Fields a whole page may legitimately lack (no sub-regions on it, sites without an address,
@@ -95,12 +104,15 @@ def _shape_ok(kind: str, value: Any) -> bool:
         return isinstance(value, str)
     if kind == "object":
         return isinstance(value, Mapping)
+    if kind == "list":
+        return isinstance(value, list)
     return isinstance(value, Mapping) and isinstance(value.get("billSettings"), list)  # history
 
 
 _SHAPE_WORDS = {"id": "an integer id", "number": "a number", "text": "a string",
                 "stamp": "an ISO date-time string", "object": "an object (it is included)",
-                "history": "an object with its billSettings list (both are included)"}
+                "history": "an object with its billSettings list (both are included)",
+                "list": "a list (it is included)"}
 
 
 def inspect_fields(resource: str, items: Iterable[Any]) -> tuple[list[str], list[str]]:
@@ -204,6 +216,16 @@ class Doctor:
         else:
             self._not_checked("positions", "by account:in", "no site under the root region",
                               blocked=clients is None)
+        rules = None
+        for resource, params in BILLING_CONFIG.items():
+            page = self._probe(resource, "all" + (f" ({', '.join(params)})" if params else ""), params)
+            rules = page if resource == "overtime-rules" else rules
+        rule_ids = self._ids(rules)[:100]
+        if rule_ids:
+            self._probe("overtime-rule-items", "by overtimeRule:in", {"overtimeRule:in": rule_ids})
+        else:
+            self._not_checked("overtime-rule-items", "by overtimeRule:in", "no BILLING overtime rule",
+                              blocked=rules is None)
         post_ids = self._ids(posts)[:100]
         shifts = None
         if post_ids:
@@ -220,6 +242,14 @@ class Doctor:
         else:
             self._not_checked("shifts", "by position:in", "no post under the root region's sites",
                               blocked=posts is None)
+        if post_ids:
+            self._probe("billable-items", "by region:in, serviceDate:between (full sync)",
+                        {"region:in": region_chunk, "serviceDate:between": (
+                            self.shift_date - timedelta(days=7), self.shift_date)})
+        shift_ids = self._ids(shifts)[:100]
+        if shift_ids:
+            self._probe("billable-items", "by serviceModelShifts:in (incremental)",
+                        {"serviceModelShifts:in": shift_ids})
         employee_ids = self._ids(shifts, "employee")[:100]
         if employee_ids:
             self._probe("employees", "by id:in (the shifts' guards)",

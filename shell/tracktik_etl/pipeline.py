@@ -72,7 +72,16 @@ SHIFT_LOG_PARAMS = {"changeType": "REMOVED"}
 SHIFT_CHANGE_FIELD = "modifiedOn"
 """The documented required filter of ``/shifts`` that an incremental run filters on; its
 watermark is kept on the same field (``tracktik.etl_sync_status``)."""
-FULLY_FETCHED_EVERY_RUN = ("regions", "clients", "positions", "position-bill-settings")
+BILLING_CONFIG: dict[str, dict[str, str]] = {
+    "overtime-rules": {"ruleType": "BILLING"},
+    "holiday-groups": {},
+    "holidays": {"include": "groups"},
+    "holiday-dates": {},
+}
+"""TrackTik's billing configuration, read whole on every run (it is small): the BILLING
+overtime rules (their items follow, by rule) and the holidays (a holiday lists its groups)."""
+FULLY_FETCHED_EVERY_RUN = ("regions", "clients", "positions", "position-bill-settings",
+                           *BILLING_CONFIG, "overtime-rule-items")
 """Resources re-read whole on every run (the bill settings arrive inside the positions)."""
 
 
@@ -250,18 +259,29 @@ class Run:
         self.staged.setdefault(resource, 0)
         return staged
 
-    def _by_ids(self, resource: str, field_name: str, ids: list[int], **filters: Any
-                ) -> Iterator[Page]:
+    def _by_ids(self, resource: str, field_name: str, ids: list[int],
+                filters: Mapping[str, Any] | None = None, *, plain: bool = False) -> Iterator[Page]:
+        """Pages of ``resource`` whose ``field_name`` is one of ``ids``, 100 ids a request, with
+        ``filters``; ``plain``: nothing else (no ``includeInactive``, no ``include``)."""
         for chunk in chunk_ids(ids):
-            yield from self._pages(resource, list_params(resource, **{f"{field_name}:in": chunk},
-                                                         **filters))
+            query = {f"{field_name}:in": chunk, **(filters or {})}
+            yield from self._pages(resource, query if plain else list_params(resource, **query))
+
+    def _billable_by_date(self, region_ids: list[int], window: Mapping[str, str]) -> Iterator[Page]:
+        """``/billable-items`` of the region tree by service date, over the shift window (a
+        day wider on each side: a service date is the shift's local day, in UTC terms)."""
+        lo = date.fromisoformat(window["from"]) - timedelta(days=1)
+        hi = date.fromisoformat(window["to"]) + timedelta(days=1)
+        for chunk in chunk_ids(region_ids):
+            yield from self._pages("billable-items", {"region:in": chunk,
+                                                      "serviceDate:between": (lo, hi)})
 
     def _shift_pages(self, post_ids: list[int], marks: Mapping[str, datetime | None]
                      ) -> Iterator[Page]:
         since = self._since("shifts", marks) if self.mode == "incremental" else None
         if since is not None:
             yield from self._by_ids("shifts", "position", post_ids,
-                                    **{f"{SHIFT_CHANGE_FIELD}:after": since})
+                                    {f"{SHIFT_CHANGE_FIELD}:after": since})
             return
         today = datetime.now(UTC).date()
         lo = self.start or today - timedelta(days=self.config.full_sync_days)
@@ -303,9 +323,28 @@ class Run:
         post_set: set[int] = set()
         self._stage("positions", self._by_ids("positions", "account", sorted(site_set)),
                     collect=lambda i: _add_id(post_set, _field(i, "id")))
+        rule_set: set[int] = set()
+        for resource, params in BILLING_CONFIG.items():
+            self._stage(resource, self._pages(resource, params),
+                        collect=(lambda i: _add_id(rule_set, _field(i, "id")))
+                        if resource == "overtime-rules" else None)
+        self._stage("overtime-rule-items", self._by_ids("overtime-rule-items", "overtimeRule",
+                                                        sorted(rule_set), plain=True))
         referenced_set: set[int] = set()
-        self._stage("shifts", self._shift_pages(sorted(post_set), marks),
-                    collect=lambda i: _add_id(referenced_set, _relation_id(_field(i, "employee"))))
+        shift_set: set[int] = set()
+
+        def shift_refs(item: Any) -> None:
+            _add_id(referenced_set, _relation_id(_field(item, "employee")))
+            _add_id(shift_set, _field(item, "id"))
+
+        self._stage("shifts", self._shift_pages(sorted(post_set), marks), collect=shift_refs)
+        # what TrackTik billed for those shifts: the reconciliation reference
+        window = self.metadata.get("shift_window")
+        if window is not None:
+            self._stage("billable-items", self._billable_by_date(region_ids, window))
+        else:
+            self._stage("billable-items", self._by_ids("billable-items", "serviceModelShifts",
+                                                       sorted(shift_set), plain=True))
         since_logs = self._since("shifts", marks) if self.mode == "incremental" else None
         if since_logs is not None:
             # deletions an incremental run cannot see in /shifts: the shift log's REMOVED entries
@@ -334,7 +373,7 @@ class Run:
             since_emp = self._since("employees", marks)
             if since_emp is not None:
                 self._stage("employees", self._by_ids("employees", "region", region_ids,
-                                                      **{"updatedOn:after": since_emp}),
+                                                      {"updatedOn:after": since_emp}),
                             keep=new_employee)
         return full_synced
 

@@ -145,7 +145,8 @@ def test_faults_over_http(api):
     assert resp.status_code == 400
     assert api.control("DELETE", "faults") == {"counted": {}, "malformed": {},
                                                "truncated": {}, "forbidden": [], "omitted": {},
-                                               "tokenLifetime": 3600, "churn": {}, "churned": 0}
+                                               "tokenLifetime": 3600, "churn": {}, "churned": 0,
+                                               "billingDiscrepancy": {}}
 
 
 def test_stats_count_requests_per_path_and_status(api):

@@ -45,7 +45,7 @@ def test_enumerations_use_the_real_values(api):
     assert {"COMPLETED", "LATE", "MISSED", "OVER_CLOCK", "EARLY_CLOCK_OUT", "SCHEDULED"} <= \
         {r["attendanceStatus"] for r in shifts}
     bills = _rows(api, "position-bill-settings")
-    assert {b["billingType"] for b in bills} == {"HOURLY"}
+    assert {b["billingType"] for b in bills} == {"HOURLY", "FIXED"}, "one post at a fixed price"
     assert {b["overtimeRateType"] for b in bills} <= {"DEFAULT", "RATE", "MULTIPLIER"}
 
 
@@ -158,7 +158,9 @@ def test_nested_include_embeds_the_bill_rate_history(api):
         if "billingSetting" not in p:
             continue
         setting = p["billingSetting"]
-        assert setting["position"] == p["id"] and setting["type"] == "HOURLY"
+        assert setting["position"] == p["id"]
+        assert setting["type"] == ("FIXED" if p["id"] == api.sim.world.special_posts["fixed"]
+                                   else "HOURLY")
         assert setting["billSettings"], "the rate history"
         for b in setting["billSettings"]:
             assert "position" not in b and b["positionBilling"] == setting["id"]

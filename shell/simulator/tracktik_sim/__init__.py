@@ -14,9 +14,13 @@ Typical use::
 
 or ``python -m tracktik_sim --port 8765 --employees 5000 --weeks 52``.
 
-It serves ``/rest/v1/`` regions, clients, positions, employees, shifts, shift-logs and
-position-bill-settings in the shapes of the portal's OpenAPI description
-(:mod:`tracktik_sim.spec`), and refuses what the portal refuses (:mod:`tracktik_sim.query`).
+It serves ``/rest/v1/`` regions, clients, positions, employees, shifts, shift-logs,
+position-bill-settings, the billing configuration (overtime-rules, overtime-rule-items,
+holiday-groups, holidays, holiday-dates; each post's ``billingSetting``) and billable-items in
+the shapes of the portal's OpenAPI description (:mod:`tracktik_sim.spec`), and refuses what the
+portal refuses (:mod:`tracktik_sim.query`). What TrackTik bills is computed by the simulator's
+own billing code (:mod:`tracktik_sim.billing`); ``api.faults.set("billing_discrepancy",
+count=3, amount=10)`` makes some of it off on purpose.
 """
 
 from tracktik_sim.core import Simulator

@@ -18,9 +18,11 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from tracktik_sim import billing
 from tracktik_sim.data import (
     BILLING_ID0,
     CYCLE,
@@ -70,6 +72,8 @@ _STORE = {
     "Regions": "regions", "Clients": "clients", "Accounts": "clients", "Positions": "positions",
     "Employees": "employees", "PositionBillSettings": "position-bill-settings",
     "PositionBillingSettings": "position-billing-settings", "Addresses": "addresses",
+    "OvertimeRules": "overtime-rules", "OvertimeRuleItems": "overtime-rule-items",
+    "HolidayGroups": "holiday-groups", "Holidays": "holidays", "HolidayDates": "holiday-dates",
 }
 """Where the object of a relation to a schema lives (a post's ``account`` is one of the sites)."""
 _ORDER = {schema: sorted(props.items(), key=lambda item: item[0] != "id")
@@ -82,6 +86,11 @@ never share a time."""
 _PLAN_CACHE_SIZE = 32
 _LOG_NOTES = {"ADDED": "Shift added", "TIME": "Shift time changed",
               "CANCELLED": "Shift cancelled", "REMOVED": "Shift removed"}
+BILLABLE_ITEM_ID0 = 50_000_000
+"""A shift's billable item id is ``BILLABLE_ITEM_ID0 + shift id`` (one item per shift)."""
+BILLING_FIELDS = frozenset({"type", "rate", "discountRate", "billBreaks", "holiday",
+                            "holidayRate", "holidayMultiplier", "holidayGroup", "overtimeRule"})
+"""Fields of a post's billing setting that :meth:`Simulator.set_billing` may change."""
 
 
 @dataclass
@@ -145,6 +154,12 @@ class Simulator:
         self._round = 0
         self._plans: OrderedDict[tuple[Any, ...], _Plan] = OrderedDict()
         self._clock = self.world.initial_clock
+        self._bills: dict[int, dict[int, billing.ShiftBill]] = {}
+        self._items: dict[int, list[dict[str, Any]]] = {}
+        self._period_shifts: dict[int, list[tuple[int, int, int]]] = {}
+        """Per billing period: (shift id, post, local date ordinal) of its shifts."""
+        self._posts_billing: dict[int, billing.PostBilling | None] = {}
+        self._bills_version = -1
         w = self.world
         self._next_setting = max((b["id"] for b in w.bill_settings), default=0) + 1
         self.kaiser_region_ids = frozenset(w.region_subtree(w.kaiser_root_id))
@@ -191,6 +206,7 @@ class Simulator:
         defects: Mapping[int, tuple[str, str]] | None = None,
         truncate: float | None = None,
         omit: Iterable[str] = (),
+        discrepancies: Mapping[int, float] | None = None,
     ) -> dict[str, Any]:
         """The response body of ``GET /rest/v1/<resource>``; raises :class:`ApiProblem`.
 
@@ -200,10 +216,12 @@ class Simulator:
 
         ``defects`` maps record ids to (defect, field) to render broken; ``truncate`` keeps
         only that fraction of the matching records; ``omit`` names on-demand fields never
-        returned (all three are fault injection).
+        returned; ``discrepancies`` maps shift ids to an amount added to the price of their
+        billable items (all four are fault injection).
         """
         return self.list_with_faults(resource, params, request=request, defects=defects,
-                                     truncate=truncate, omit=omit)[0]
+                                     truncate=truncate, omit=omit,
+                                     discrepancies=discrepancies)[0]
 
     def list_with_faults(
         self,
@@ -214,9 +232,11 @@ class Simulator:
         defects: Mapping[int, tuple[str, str]] | None = None,
         truncate: float | None = None,
         omit: Iterable[str] = (),
+        discrepancies: Mapping[int, float] | None = None,
     ) -> tuple[dict[str, Any], frozenset[str]]:
         """:meth:`list_resource`, and the kinds of injected faults that shaped the answer
-        ("malformed" when a served record was broken, "truncated", "omit_field")."""
+        ("malformed" when a served record was broken, "truncated", "omit_field",
+        "billing_discrepancy" when a served billable item was made off)."""
         norm = {k: [str(x) for x in v] if isinstance(v, (list, tuple)) else [str(v)]
                 for k, v in params.items()}
         q = parse_query(resource, norm)
@@ -230,6 +250,10 @@ class Simulator:
         with self._lock:
             if resource == "shifts":
                 total, recs = self._list_shifts(q, truncate)
+            elif resource == "billable-items":
+                total, recs = self._list_dimension(q, truncate, self._candidate_items(q))
+                if discrepancies:
+                    recs = [self._off(rec, discrepancies, applied) for rec in recs]
             else:
                 total, recs = self._list_dimension(q, truncate)
             schema = RESOURCE_SCHEMA[resource]
@@ -276,7 +300,9 @@ class Simulator:
         return {
             "regions": w.regions, "clients": w.clients, "positions": w.positions,
             "employees": w.employees, "position-bill-settings": w.bill_settings,
-            "shift-logs": self._logs,
+            "shift-logs": self._logs, "overtime-rules": w.overtime_rules,
+            "overtime-rule-items": w.overtime_rule_items, "holiday-groups": w.holiday_groups,
+            "holidays": w.holidays, "holiday-dates": w.holiday_dates,
         }[resource]
 
     @staticmethod
@@ -293,6 +319,10 @@ class Simulator:
                 return False
             if name == "isChildOf" and rec.get("parentClient") != arg:
                 return False
+            if name == "byHolidayGroupId":
+                holiday = self.world.by_id["holidays"].get(rec.get("holiday") or 0)
+                if holiday is None or arg not in holiday["groups"]:
+                    return False
         return True
 
     def _searched(self, q: Query, rec: dict[str, Any]) -> bool:
@@ -302,11 +332,12 @@ class Simulator:
         return any(isinstance(rec.get(n), str) and needle in rec[n].lower()
                    for n in HELD[q.resource])
 
-    def _list_dimension(self, q: Query,
-                        truncate: float | None) -> tuple[int, list[dict[str, Any]]]:
+    def _list_dimension(self, q: Query, truncate: float | None,
+                        records: Iterable[dict[str, Any]] | None = None,
+                        ) -> tuple[int, list[dict[str, Any]]]:
         status_filtered = q.resource in STATUS_FILTERED and not q.include_inactive
         matched = [
-            r for r in self._records(q.resource)
+            r for r in (self._records(q.resource) if records is None else records)
             if (not status_filtered or r["status"] == "ACTIVE")
             and all(c.test(r.get(c.field)) for c in q.conds)
             and self._custom_ok(q, r) and self._searched(q, r)
@@ -1073,7 +1104,10 @@ class Simulator:
                 billing_id = BILLING_ID0 + post["id"]
                 billing = {"id": billing_id, "position": post["id"], "type": "HOURLY",
                            "billBreaks": "NONE", "holiday": "REGULAR", "holidayMultiplier": 1.5,
-                           "billSettings": []}
+                           "discountRate": 0.0, "billSettings": []}
+                group = w.region_holiday_group.get(w.position_region[post["id"]])
+                if group is not None:
+                    billing["holidayGroup"] = group
                 w.billings.append(billing)
                 w.by_id["position-billing-settings"][billing_id] = billing
                 post["billingSetting"] = billing_id
@@ -1243,6 +1277,264 @@ class Simulator:
                 added.append(made["id"])
             return {"deleted": deleted, "added": added, "lastId": last_id}
 
+    # ----------------------------------------------------------------- billing
+
+    def _fresh_bills(self) -> None:
+        """Forget computed billing when anything changed since (the data's version)."""
+        if self._bills_version != self._version:
+            self._bills.clear()
+            self._items.clear()
+            self._period_shifts.clear()
+            self._posts_billing.clear()
+            self._bills_version = self._version
+
+    def post_billing(self, position_id: int) -> billing.PostBilling | None:
+        """A post's billing configuration as :mod:`tracktik_sim.billing` reads it (its
+        ``billingSetting`` with the rate history, the BILLING rule and the holiday group's
+        dates looked up); None for a post without a billing setting."""
+        with self._lock:
+            self._fresh_bills()
+            if position_id not in self._posts_billing:
+                self._posts_billing[position_id] = self._resolve_post_billing(position_id)
+            return self._posts_billing[position_id]
+
+    def _resolve_post_billing(self, position_id: int) -> billing.PostBilling | None:
+        w = self.world
+        post = w.by_id["positions"].get(position_id)
+        bid = None if post is None else post.get("billingSetting")
+        setting = None if bid is None else w.by_id["position-billing-settings"].get(bid)
+        if setting is None:
+            return None
+        dec = billing.dec
+
+        def opt(value: Any) -> Decimal | None:
+            return None if value is None else dec(value)
+
+        history = tuple(
+            billing.BillSetting(
+                b["id"], date.fromisoformat(b["effectiveDate"]), dec(b["rate"]),
+                b.get("billingType", "HOURLY"), b.get("overtimeRateType"),
+                opt(b.get("customOvertimeMultiplier1")), opt(b.get("customOvertimeMultiplier2")),
+                opt(b.get("customOvertimeRate1")), opt(b.get("customOvertimeRate2")))
+            for b in (w.by_id["position-bill-settings"].get(i)
+                      for i in setting.get("billSettings", ()))
+            if b is not None)
+        rule: billing.Rule | None = None
+        spec = w.by_id["overtime-rules"].get(setting.get("overtimeRule") or 0)
+        if spec is not None and spec["ruleType"] == "BILLING":
+            items = tuple(
+                billing.RuleItem(i["ruleType"], dec(i["threshold"]), i["rateType"],
+                                 opt(i.get("rateMultiplier")), opt(i.get("rateAmount")), i["id"])
+                for i in w.overtime_rule_items if i["overtimeRule"] == spec["id"])
+            rule = billing.Rule(spec["periodLength"], spec["method"], items, spec["id"])
+        dates: frozenset[date] | None = None
+        group = setting.get("holidayGroup")
+        if group is not None and group in w.by_id["holiday-groups"]:
+            holidays = {h["id"] for h in w.holidays if group in h["groups"]}
+            dates = frozenset(date.fromisoformat(d["holidayDate"]) for d in w.holiday_dates
+                              if d["holiday"] in holidays)
+        return billing.PostBilling(
+            type=setting.get("type", "HOURLY"), rate=opt(setting.get("rate")), history=history,
+            bill_breaks=setting.get("billBreaks", "NONE"),
+            holiday=setting.get("holiday", "REGULAR"), holiday_rate=opt(setting.get("holidayRate")),
+            holiday_multiplier=opt(setting.get("holidayMultiplier")),
+            discount_rate=dec(setting.get("discountRate") or 0), rule=rule, holiday_dates=dates)
+
+    def _period_states(self, pidx: int) -> list[dict[str, Any]]:
+        """Every shift that exists now whose local date is in billing period ``pidx``."""
+        w = self.world
+        first = billing.PERIOD_ANCHOR + timedelta(days=pidx * billing.PERIOD_DAYS)
+        d0 = first.toordinal() - w.start_ordinal
+        out: list[dict[str, Any]] = []
+        for day in range(max(0, d0), min(w.days, d0 + billing.PERIOD_DAYS)):
+            for lane in w.working[day % CYCLE]:
+                if w.shift_id(day, lane) not in self._overlay:
+                    out.append(w.shift_base(day, lane))
+        last = first + timedelta(days=billing.PERIOD_DAYS - 1)
+        out += [st for st in self._overlay.values()
+                if not st.get("_deleted") and first <= w.local_date_of(st) <= last]
+        return out
+
+    def _period_bills(self, pidx: int) -> dict[int, billing.ShiftBill]:
+        """The billing of every shift of a billing period (cached until the next change)."""
+        self._fresh_bills()
+        found = self._bills.get(pidx)
+        if found is None:
+            states = self._period_states(pidx)
+            found = billing.bill_shifts(self._billing_input(st) for st in states)
+            self._bills[pidx] = found
+            self._items[pidx] = self._make_items(states, found)
+            self._period_shifts[pidx] = [(st["id"], st["position"], st["_s"][0]) for st in states]
+        return found
+
+    def _billing_input(self, st: dict[str, Any]) -> billing.ShiftInput:
+        w = self.world
+        seconds = Decimal(st["endDateTime"] - st["startDateTime"])
+        length = billing.money(seconds / 3600)
+        scheduled = billing.money(seconds / 3600 - Decimal(st["breakInMinutes"]) / 60)
+        position = st["position"]
+        if position not in self._posts_billing:
+            self._posts_billing[position] = self._resolve_post_billing(position)
+        region = w.position_region.get(position)
+        return billing.ShiftInput(
+            shift_id=st["id"], employee=st["employee"], shift_date=w.local_date_of(st),
+            start=st["startDateTime"], billable_hours=billing.dec(st["billableHours"]),
+            break_hours=max(billing.ZERO, length - scheduled),
+            post=self._posts_billing[position],
+            california=bool(region is not None and w.region_is_ca.get(region)))
+
+    def _make_items(self, states: list[dict[str, Any]],
+                    bills: Mapping[int, billing.ShiftBill]) -> list[dict[str, Any]]:
+        """The billable items of a period's shifts (one REVENUE item per billed shift)."""
+        w = self.world
+        touched: dict[int, int] = {}
+        for st in states:
+            grp = st["employee"] if st["employee"] is not None else -st["id"]
+            touched[grp] = max(touched.get(grp, st["updatedOn"]), st["updatedOn"])
+        items = []
+        for st in states:
+            bill = bills[st["id"]]
+            if not bill.billed or bill.rate is None or bill.total is None:
+                continue
+            site = w.by_id["clients"].get(w.by_id["positions"][st["position"]]["account"], {})
+            grp = st["employee"] if st["employee"] is not None else -st["id"]
+            items.append({
+                "id": BILLABLE_ITEM_ID0 + st["id"], "type": "REVENUE",
+                "serviceModelShifts": st["id"], "quantity": float(bill.hours),
+                "rate": float(bill.rate), "price": float(bill.total), "statType": "HOURS",
+                "serviceDate": w.local_date_of(st).isoformat(),
+                "servicedOn": st["startDateTime"], "region": site.get("region"),
+                "serviceLocation": site.get("id"), "clientAccount": site.get("parentClient"),
+                "billingNotes": bill.notes(), "createdOn": st["updatedOn"],
+                "updatedOn": touched[grp]})
+        items.sort(key=lambda r: r["id"])
+        return items
+
+    def _shift_period(self, shift_id: int) -> int | None:
+        st = self._overlay.get(shift_id)
+        if st is None and self._base_exists(shift_id):
+            day, _ = self.world.shift_day_lane(shift_id)
+            return billing.period_index(date.fromordinal(self.world.start_ordinal + day))
+        if st is None or st.get("_deleted"):
+            return None
+        return billing.period_index(self.world.local_date_of(st))
+
+    def _candidate_items(self, q: Query) -> list[dict[str, Any]]:
+        """The billable items of the billing periods a query can match (its serviceDate and
+        serviceModelShifts filters narrow them), before filtering."""
+        w = self.world
+        first, last = w.dates()
+        lo, hi = first.toordinal(), last.toordinal()
+        for st in self._overlay.values():
+            if not st.get("_deleted"):
+                lo, hi = min(lo, st["_s"][0]), max(hi, st["_s"][0])
+        allowed: set[int] | None = None
+        for c in q.conds:
+            if c.field == "serviceDate":
+                if c.op in ("eq", "in"):
+                    dates = {billing.period_index(date.fromordinal(v)) for v in c.values}
+                    allowed = dates if allowed is None else allowed & dates
+                elif c.op == "between":
+                    lo, hi = max(lo, c.values[0]), min(hi, c.values[1])
+                elif c.op in ("gt", "after", "gte"):
+                    lo = max(lo, c.values[0] + (c.op != "gte"))
+                elif c.op in ("lt", "before", "lte"):
+                    hi = min(hi, c.values[0] - (c.op != "lte"))
+            elif c.field == "serviceModelShifts" and c.op in ("eq", "in"):
+                periods = {pi for pi in (self._shift_period(v) for v in c.values) if pi is not None}
+                allowed = periods if allowed is None else allowed & periods
+        if lo > hi:
+            return []
+        span = range(billing.period_index(date.fromordinal(lo)),
+                      billing.period_index(date.fromordinal(hi)) + 1)
+        out: list[dict[str, Any]] = []
+        for pidx in span:
+            if allowed is None or pidx in allowed:
+                self._period_bills(pidx)
+                out += self._items[pidx]
+        return out
+
+    @staticmethod
+    def _off(rec: dict[str, Any], discrepancies: Mapping[int, float],
+             applied: set[str]) -> dict[str, Any]:
+        amount = discrepancies.get(rec["serviceModelShifts"])
+        if amount is None:
+            return rec
+        applied.add("billing_discrepancy")
+        price = billing.money(billing.dec(rec["price"]) + billing.dec(float(amount)))
+        return {**rec, "price": float(price)}
+
+    def billing_of(self, shift_ids: Iterable[int]) -> dict[int, billing.ShiftBill]:
+        """What TrackTik bills for these shifts (those that exist), by shift id."""
+        with self._lock:
+            out: dict[int, billing.ShiftBill] = {}
+            for sid in shift_ids:
+                pidx = self._shift_period(int(sid))
+                if pidx is not None:
+                    bill = self._period_bills(pidx).get(int(sid))
+                    if bill is not None:
+                        out[int(sid)] = bill
+            return out
+
+    def pick_billing_discrepancies(self, count: int) -> list[int]:
+        """The first ``count`` shifts of Kaiser posts (by id) that TrackTik bills: the
+        targets of a ``billing_discrepancy`` fault without ``ids``."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        w = self.world
+        first, last = w.dates()
+        found: list[int] = []
+        with self._lock:
+            for pidx in range(billing.period_index(first), billing.period_index(last) + 1):
+                if len(found) >= count:
+                    break
+                self._period_bills(pidx)
+                found += [r["serviceModelShifts"] for r in self._items[pidx]
+                          if r["region"] in self.kaiser_region_ids]
+        return sorted(found)[:count]
+
+    def set_billing(self, position_id: int, **fields: Any) -> dict[str, Any]:
+        """A user edits a post's billing setting (fields of :data:`BILLING_FIELDS`; None
+        removes one). Everything billed for the post's shifts follows. Returns ``{"id",
+        "position", "billingSetting", "clock"}``."""
+        unknown = set(fields) - BILLING_FIELDS
+        if unknown:
+            raise ValueError(f"unknown billing setting field(s) {sorted(unknown)}; use "
+                             f"{sorted(BILLING_FIELDS)}")
+        w = self.world
+        with self._lock:
+            post = self._post(position_id)
+            setting = w.by_id["position-billing-settings"].get(post.get("billingSetting") or 0)
+            if setting is None:
+                raise ValueError(f"post {position_id} has no billing setting")
+            for name, value in fields.items():
+                if value is None:
+                    setting.pop(name, None)
+                else:
+                    setting[name] = value
+            self._tick()
+            return {"id": setting["id"], "position": post["id"],
+                    "billingSetting": {k: v for k, v in setting.items()
+                                       if k in BILLING_FIELDS},
+                    "clock": World.utc_iso(self._clock)}
+
+    def _billing_truth(self, d0: date, d1: date) -> dict[str, Any]:
+        shifts: dict[str, Any] = {}
+        amount = Decimal(0)
+        items = 0
+        lo, hi = d0.toordinal(), d1.toordinal()
+        for pidx in range(billing.period_index(d0), billing.period_index(d1) + 1):
+            bills = self._period_bills(pidx)
+            for sid, position, ordinal in self._period_shifts[pidx]:
+                if position not in self.kaiser_position_ids or not lo <= ordinal <= hi:
+                    continue
+                bill = bills[sid]
+                shifts[str(sid)] = billing.bill_summary(bill)
+                if bill.billed and bill.total is not None:
+                    items += 1
+                    amount += bill.total
+        return {"shifts": shifts, "billedShifts": items, "billedAmount": float(amount)}
+
     # ----------------------------------------------------------------- ground truth
 
     def truth(self, start: date | str | None = None,
@@ -1255,7 +1547,14 @@ class Simulator:
         cancelled, and the sum of scheduled hours ((end - start) - break, each rounded to
         0.01) and of TrackTik's billableHours of the non-cancelled ones. Vacant shifts count;
         deleted shifts do not. ``posts``: per Kaiser post id (a string), its current site and
-        that site's region, ``nonBillable``, ``updatedOn`` and the ids of its bill settings.
+        that site's region, ``nonBillable``, ``updatedOn``, the ids of its bill settings, its
+        ``overtimeRule`` and ``holidayGroup`` (None: the warehouse's shipped ones).
+        ``billing``: what TrackTik bills (:mod:`tracktik_sim.billing`, faults ignored) for the
+        shifts of the window at Kaiser posts: per shift id (a string) ``hours`` (billed),
+        ``rate``, ``amount`` (None: not billed), ``kind``, ``overtimeHours`` (overtime and
+        double time), ``doubleTimeHours``, ``overtimeImpact``, ``holidayHours``,
+        ``holidayImpact``, ``discount``, ``problem``, ``billed`` (a billable item is served);
+        ``billedShifts`` and ``billedAmount`` in total.
         """
         w = self.world
         first, last = w.dates()
@@ -1281,7 +1580,8 @@ class Simulator:
                                "nonBillable": p["nonBillable"],
                                "updatedOn": World.utc_iso(p["updatedOn"]),
                                "billSettings": sorted(
-                                   b["id"] for b in w.bill_settings if b["_position"] == p["id"])}
+                                   b["id"] for b in w.bill_settings if b["_position"] == p["id"]),
+                               **self._post_config(p)}
                 for p in w.positions if p["id"] in self.kaiser_position_ids}
             return {
                 "scope": {"rootRegionId": root["id"], "rootRegionName": root["name"],
@@ -1289,10 +1589,17 @@ class Simulator:
                 "counts": counts,
                 "posts": posts,
                 "shifts": window,
+                "billing": self._billing_truth(d0, d1),
                 "dataRange": {"start": first.isoformat(), "end": last.isoformat()},
                 "clock": World.utc_iso(self._clock),
                 "version": self._version,
             }
+
+    def _post_config(self, post: Mapping[str, Any]) -> dict[str, Any]:
+        setting = self.world.by_id["position-billing-settings"].get(
+            post.get("billingSetting") or 0) or {}
+        return {"overtimeRule": setting.get("overtimeRule"),
+                "holidayGroup": setting.get("holidayGroup")}
 
     def _shift_truth(self, d0: date, d1: date) -> dict[str, Any]:
         w = self.world

@@ -107,6 +107,113 @@ _EIGHT_HOUR = frozenset({_T["DAY8"], _T["SWING8"], _T["NIGHT8"]})
 EXTENDED_MINUTES = 120
 """A few 8-hour shifts run two hours long (daily overtime outside California, > 40 h weeks)."""
 
+PERIOD_ANCHOR = date(2024, 12, 27)
+"""Start of a billing period (14 days, workweeks of 7 from it: Friday to Thursday)."""
+
+OVERTIME_RULE_ITEM_ID0 = 3_001
+HOLIDAY_GROUP_ID0 = 401
+HOLIDAY_ID0 = 4_001
+HOLIDAY_DATE_ID0 = 40_001
+FIXED_AMOUNT = 4_800.0
+"""The amount per billing period of the post billed at a FIXED price (no per-shift items)."""
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    rule_id: int
+    name: str
+    rule_type: str
+    period_length: str
+    method: str
+    items: tuple[tuple[str, int, str, float], ...]
+    """(ruleType, threshold, rateType, rateMultiplier or rateAmount)."""
+
+
+RULE_CALIFORNIA = 301
+RULE_WEEKLY = 303
+RULE_BIWEEKLY = 304
+RULE_FLAT_RATE = 306
+RULE_BEST_OF = 307
+RULE_ACME = 308
+OVERTIME_RULES: tuple[RuleSpec, ...] = (
+    RuleSpec(RULE_CALIFORNIA, "Kaiser California: daily 8/12, 7th day, weekly 40", "BILLING",
+             "WEEKLY", "SEQUENTIAL",
+             (("DAILY", 8, "MULTIPLIER", 1.5), ("DAILY", 12, "MULTIPLIER", 2.0),
+              ("CONSECUTIVE_DAYS", 7, "MULTIPLIER", 2.0), ("PERIOD", 40, "MULTIPLIER", 1.5))),
+    RuleSpec(302, "Payroll California: daily 8/12, weekly 40", "PAYROLL", "WEEKLY",
+             "SEQUENTIAL",
+             (("DAILY", 8, "MULTIPLIER", 1.5), ("DAILY", 12, "MULTIPLIER", 2.0),
+              ("PERIOD", 40, "MULTIPLIER", 1.5))),
+    RuleSpec(RULE_WEEKLY, "Kaiser weekly 40", "BILLING", "WEEKLY", "SEQUENTIAL",
+             (("PERIOD", 40, "MULTIPLIER", 1.5),)),
+    RuleSpec(RULE_BIWEEKLY, "Kaiser bi-weekly 80, holidays over 8 h double", "BILLING",
+             "BI-WEEKLY", "SEQUENTIAL",
+             (("PERIOD", 80, "MULTIPLIER", 1.5), ("HOLIDAY", 8, "MULTIPLIER", 2.0))),
+    RuleSpec(305, "Payroll weekly 40", "PAYROLL", "WEEKLY", "SEQUENTIAL",
+             (("PERIOD", 40, "MULTIPLIER", 1.5),)),
+    RuleSpec(RULE_FLAT_RATE, "Kaiser weekly 40 at a flat overtime rate", "BILLING", "WEEKLY",
+             "SEQUENTIAL", (("PERIOD", 40, "RATE", 65.0),)),
+    RuleSpec(RULE_BEST_OF, "Kaiser best of daily 8, weekly 40, Sunday", "BILLING", "WEEKLY",
+             "BEST_OF",
+             (("DAILY", 8, "MULTIPLIER", 1.5), ("PERIOD", 40, "MULTIPLIER", 1.5),
+              ("DAY_SPECIFIC", 7, "MULTIPLIER", 1.5))),
+    RuleSpec(RULE_ACME, "Acme weekly 40", "BILLING", "WEEKLY", "SEQUENTIAL",
+             (("PERIOD", 40, "MULTIPLIER", 1.5),)),
+)
+"""The portal's overtime rules: BILLING ones named by posts' billing settings, PAYROLL ones
+that billing ignores."""
+FIRST_RULES: tuple[int | None, ...] = (RULE_FLAT_RATE, RULE_BEST_OF, RULE_BIWEEKLY, None)
+"""Rules of the first Kaiser posts outside California that guards work (every kind present)."""
+RULE_CYCLE: tuple[int | None, ...] = (RULE_WEEKLY, RULE_BIWEEKLY, RULE_WEEKLY, RULE_BEST_OF,
+                                      RULE_WEEKLY, None)
+
+SHIPPED_HOLIDAYS = ("NYD", "MEMORIAL", "JULY4", "LABOR", "THANKSGIVING", "CHRISTMAS")
+HOLIDAY_LABELS = {
+    "NYD": "New Year's Day", "MLK": "Martin Luther King Jr. Day",
+    "PRESIDENTS": "Presidents' Day", "CHAVEZ": "Cesar Chavez Day",
+    "KUHIO": "Prince Kuhio Day", "MEMORIAL": "Memorial Day", "JULY4": "Independence Day",
+    "LABOR": "Labor Day", "VETERANS": "Veterans Day", "THANKSGIVING": "Thanksgiving Day",
+    "DAY_AFTER_THANKSGIVING": "Day after Thanksgiving", "CHRISTMAS": "Christmas Day",
+}
+REGION_HOLIDAYS: dict[str, tuple[str, ...]] = {
+    "ncal": ("MLK", "PRESIDENTS", "CHAVEZ", "DAY_AFTER_THANKSGIVING"),
+    "la": ("MLK", "DAY_AFTER_THANKSGIVING"),
+    "oc": ("PRESIDENTS",),
+    "sd": ("MLK", "PRESIDENTS"),
+    "co": ("PRESIDENTS",),
+    "ga": ("MLK",),
+    "mas": ("MLK", "PRESIDENTS", "VETERANS"),
+    "pnw": ("MLK", "DAY_AFTER_THANKSGIVING"),
+    "hi": ("PRESIDENTS", "KUHIO"),
+    "oh": ("MLK",),
+    "acme-mw": ("DAY_AFTER_THANKSGIVING",),
+}
+"""Holidays of a region's group besides the six shipped ones (MLK Day and Presidents' Day put
+holidays inside the default eight weeks from 2025-01-06)."""
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th (1-based; -1 the last) given weekday (0 Monday) of a month."""
+    if n < 0:
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        last = nxt - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def holiday_date(code: str, year: int) -> date:
+    """The date of a holiday of :data:`HOLIDAY_LABELS` in a year (no weekend shifting)."""
+    fixed = {"NYD": (1, 1), "CHAVEZ": (3, 31), "KUHIO": (3, 26), "JULY4": (7, 4),
+             "VETERANS": (11, 11), "CHRISTMAS": (12, 25)}
+    if code in fixed:
+        return date(year, *fixed[code])
+    if code == "DAY_AFTER_THANKSGIVING":
+        return _nth_weekday(year, 11, 3, 4) + timedelta(days=1)
+    month, weekday, n = {"MLK": (1, 0, 3), "PRESIDENTS": (2, 0, 3), "MEMORIAL": (5, 0, -1),
+                         "LABOR": (9, 0, 1), "THANKSGIVING": (11, 3, 4)}[code]
+    return _nth_weekday(year, month, weekday, n)
+
 # key, name, parent key, time zone, status, share of employees, cities (city, state, ZIP prefix)
 _REGION_SPECS: tuple[tuple[str, str, str | None, str, str, int, tuple[tuple[str, str, str], ...]],
                      ...] = (
@@ -204,6 +311,22 @@ class World:
         self._build_regions(rng)
         self._build_people_and_places(rng)
         self._build_bill_settings(rng)
+        self.overtime_rules: list[dict[str, Any]] = []
+        """Overtime rules (``/overtime-rules``), BILLING and PAYROLL."""
+        self.overtime_rule_items: list[dict[str, Any]] = []
+        self.holiday_groups: list[dict[str, Any]] = []
+        self.holidays: list[dict[str, Any]] = []
+        self.holiday_dates: list[dict[str, Any]] = []
+        self.region_holiday_group: dict[int, int] = {}
+        """Region id -> the id of its holiday group."""
+        self.special_posts: dict[str, int] = {}
+        """What makes the configuration worth testing, by role: ``fixed``, ``discount``,
+        ``holiday_rate``, ``bill_breaks_all``, ``seven_day`` (the post of a lane that works
+        seven consecutive days), ``no_rule_california`` -> post id (absent when the world is
+        too small)."""
+        self._build_overtime_rules()
+        self._build_holidays()
+        self._configure_billing()
         self.by_id: dict[str, dict[int, dict[str, Any]]] = {
             "regions": {r["id"]: r for r in self.regions},
             "clients": {r["id"]: r for r in self.clients},
@@ -212,6 +335,11 @@ class World:
             "position-bill-settings": {r["id"]: r for r in self.bill_settings},
             "position-billing-settings": {r["id"]: r for r in self.billings},
             "addresses": self.addresses,
+            "overtime-rules": {r["id"]: r for r in self.overtime_rules},
+            "overtime-rule-items": {r["id"]: r for r in self.overtime_rule_items},
+            "holiday-groups": {r["id"]: r for r in self.holiday_groups},
+            "holidays": {r["id"]: r for r in self.holidays},
+            "holiday-dates": {r["id"]: r for r in self.holiday_dates},
         }
         self.lanes = len(self.lane_pattern)
         self.working: list[list[int]] = [
@@ -669,6 +797,177 @@ class World:
             rec["customOvertimeRate1"] = round(rate * 1.5, 4)
             rec["customOvertimeRate2"] = round(rate * 2.0, 4)
         return rec
+
+    # ----------------------------------------------------------------- billing configuration
+
+    def _build_overtime_rules(self) -> None:
+        """The overtime rules (:data:`OVERTIME_RULES`) and their items."""
+        item_id = OVERTIME_RULE_ITEM_ID0
+        for spec in OVERTIME_RULES:
+            ids = []
+            for kind, threshold, rate_type, value in spec.items:
+                item: dict[str, Any] = {
+                    "id": item_id, "ruleType": kind, "rateType": rate_type,
+                    "threshold": threshold, "overtimeRule": spec.rule_id}
+                item["rateMultiplier" if rate_type == "MULTIPLIER" else "rateAmount"] = value
+                self.overtime_rule_items.append(item)
+                ids.append(item_id)
+                item_id += 1
+            self.overtime_rules.append({
+                "id": spec.rule_id, "name": spec.name, "periodLength": spec.period_length,
+                "ruleType": spec.rule_type, "method": spec.method, "billingRuleItems": ids})
+
+    def _build_holidays(self) -> None:
+        """A holiday group per market region (a region with sites), its holidays (the six
+        shipped ones and the region's own, :data:`REGION_HOLIDAYS`) and their dates in every
+        year the data touches, local midnight to midnight in the region's zone."""
+        first, last = self.dates()
+        years = range(first.year, last.year + 1)
+        group_id = HOLIDAY_GROUP_ID0
+        holiday_id = HOLIDAY_ID0
+        date_id = HOLIDAY_DATE_ID0
+        key_of = {v: k for k, v in self.region_key_id.items()}
+        for region in self.regions:
+            rid = region["id"]
+            if not self.region_cities[rid]:
+                continue
+            zone = ZoneInfo(region["timeZone"])
+            holiday_ids: list[int] = []
+            for code in SHIPPED_HOLIDAYS + REGION_HOLIDAYS.get(key_of[rid], ()):
+                label = HOLIDAY_LABELS[code]
+                date_ids: list[int] = []
+                for year in years:
+                    day = holiday_date(code, year)
+                    start = datetime.combine(day, time(0), tzinfo=zone)
+                    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+                    self.holiday_dates.append({
+                        "id": date_id, "name": f"{label} {year}", "region": rid,
+                        "holidayDate": day.isoformat(),
+                        "holidayStartDateTime": int(start.timestamp()),
+                        "holidayEndDateTime": int(end.timestamp()), "holiday": holiday_id,
+                        "timeZone": region["timeZone"]})
+                    date_ids.append(date_id)
+                    date_id += 1
+                self.holidays.append({"id": holiday_id, "label": label, "code": code,
+                                      "region": rid, "groups": [group_id], "dates": date_ids})
+                holiday_ids.append(holiday_id)
+                holiday_id += 1
+            self.holiday_groups.append({
+                "id": group_id, "name": f"{region['name']} holidays", "isGlobal": False,
+                "isDefault": False, "region": rid, "holidays": holiday_ids})
+            self.region_holiday_group[rid] = group_id
+            group_id += 1
+
+    def _worked_lanes(self) -> dict[int, list[int]]:
+        """Post id -> the lanes of guards who work it."""
+        out: dict[int, list[int]] = {}
+        for lane, pid in enumerate(self.lane_position):
+            if pid and self.lane_employee[lane] is not None and self.lane_pattern[lane]:
+                out.setdefault(pid, []).append(lane)
+        return out
+
+    def _configure_billing(self) -> None:
+        """Fill each post's billing setting: holiday group of its region, overtime rule,
+        holiday treatment, breaks, discount, type; and make one California guard work seven
+        consecutive days in a workweek (the CONSECUTIVE_DAYS rule then applies).
+
+        Deterministic and free of the seed's random stream (choices by lanes, ids and hashes),
+        so every other generated value stays what it was.
+        """
+        kaiser = self.region_subtree(self.kaiser_root_id)
+        billing = {b["position"]: b for b in self.billings}
+        ot_type = {b["_position"]: b["overtimeRateType"] for b in self.bill_settings}
+        active = {p["id"] for p in self.positions if p["status"] == "ACTIVE"}
+        worked = self._worked_lanes()
+        candidates = sorted(pid for pid in worked if pid in billing and pid in active
+                            and self.position_region[pid] in kaiser)
+        california = [pid for pid in candidates if self.region_is_ca[self.position_region[pid]]]
+        others = [pid for pid in candidates if pid not in california]
+        special = self.special_posts
+
+        # A guard at the busiest California post works a whole workweek, 8 hours a day.
+        if california:
+            pid = min(california, key=lambda p: (-len(worked[p]), p))
+            lane = worked[pid][0]
+            ws = (self.start_ordinal - PERIOD_ANCHOR.toordinal()) % 7
+            ws = (7 - ws) % 7  # first cycle day that starts a workweek
+            pattern = 0
+            for k in list(range(7)) + [9, 10, 11, 12]:
+                pattern |= 1 << ((ws + k) % CYCLE)
+            self.lane_template[lane] = _T["DAY8"]
+            self.lane_pattern[lane] = pattern
+            special["seven_day"] = pid
+
+        def lanes_of(pid: int) -> int:
+            return len(worked[pid])
+
+        def breaks_of(pid: int) -> int:
+            return sum(1 for lane in worked[pid] if TEMPLATES[self.lane_template[lane]].break_min)
+
+        taken: set[int] = set()
+
+        def take(role: str, pool: list[int], key: Any) -> None:
+            free = [p for p in pool if p not in taken]
+            if free:
+                special[role] = min(free, key=key)
+                taken.add(special[role])
+
+        take("bill_breaks_all", [p for p in candidates if breaks_of(p)],
+             lambda p: (-breaks_of(p), p))
+        take("holiday_rate", candidates, lambda p: (-lanes_of(p), p))
+        take("discount", candidates, lambda p: (-lanes_of(p), p))
+        if len(candidates) >= 5:
+            take("fixed", others or candidates, lambda p: (lanes_of(p), p))
+        if len(california) >= 3:
+            take("no_rule_california", [p for p in california if p != special.get("seven_day")],
+                 lambda p: (lanes_of(p), p))
+
+        # Overtime rules: California posts the daily rule, the others a mix in which the
+        # flat-rate, best-of and bi-weekly rules come first (at posts whose bill settings leave
+        # overtime to the rule, when there are such posts).
+        rule_of: dict[int, int | None] = {}
+        queue = sorted(others, key=lambda p: (ot_type.get(p) != "DEFAULT", p))
+        for i, pid in enumerate(queue):
+            rule_of[pid] = FIRST_RULES[i] if i < len(FIRST_RULES) else \
+                RULE_CYCLE[(i - len(FIRST_RULES)) % len(RULE_CYCLE)]
+        for post in self.positions:
+            pid = post["id"]
+            b = billing.get(pid)
+            if b is None:
+                continue
+            rid = self.position_region[pid]
+            if pid not in rule_of:
+                if rid not in kaiser:
+                    rule_of[pid] = None if pid % 4 == 0 else RULE_ACME
+                elif self.region_is_ca[rid]:
+                    rule_of[pid] = RULE_CALIFORNIA
+                else:
+                    rule_of[pid] = RULE_CYCLE[mix64(self.salt ^ pid) % len(RULE_CYCLE)]
+            if pid in (special.get("no_rule_california"), special.get("fixed")):
+                rule_of[pid] = None
+            b["discountRate"] = 3.0 if pid == special.get("discount") else 0.0
+            b["billBreaks"] = "ALL" if pid == special.get("bill_breaks_all") else "NONE"
+            group = self.region_holiday_group.get(rid)
+            if group is not None:
+                b["holidayGroup"] = group
+            if rule_of[pid] is not None:
+                b["overtimeRule"] = rule_of[pid]
+            if pid == special.get("holiday_rate"):
+                b["holiday"] = "RATE"
+                b["holidayRate"] = math.ceil(b["rate"] * 1.75 * 4) / 4
+                b.pop("holidayMultiplier", None)
+            if pid == special.get("fixed"):
+                amount = FIXED_AMOUNT
+                b["type"] = "FIXED"
+                b["rate"] = amount
+                for rec in self.bill_settings:
+                    if rec["positionBilling"] == b["id"]:
+                        rec["billingType"] = "FIXED"
+                        rec["rate"] = amount
+                        rec["overtimeRateType"] = "DEFAULT"
+                        for name in ("customOvertimeMultiplier1", "customOvertimeMultiplier2",
+                                     "customOvertimeRate1", "customOvertimeRate2"):
+                            rec.pop(name, None)
 
     # ----------------------------------------------------------------- shifts
 

@@ -61,6 +61,18 @@ HELD: dict[str, frozenset[str]] = {
         "id", "positionBilling", "billingType", "rate", "effectiveDate", "overtimeRateType",
         "customOvertimeRate1", "customOvertimeRate2", "customOvertimeMultiplier1",
         "customOvertimeMultiplier2", "createdOn", "updatedOn"}),
+    "overtime-rules": frozenset({"id", "name", "periodLength", "billingRuleItems", "ruleType",
+                                 "method"}),
+    "overtime-rule-items": frozenset({"id", "ruleType", "rateType", "threshold", "rateMultiplier",
+                                      "rateAmount", "overtimeRule"}),
+    "holiday-groups": frozenset({"id", "name", "holidays", "isGlobal", "region"}),
+    "holidays": frozenset({"id", "label", "region", "code", "dates", "groups"}),
+    "holiday-dates": frozenset({"id", "name", "region", "holidayDate", "holidayStartDateTime",
+                                "holidayEndDateTime", "holiday", "timeZone"}),
+    "billable-items": frozenset({"id", "type", "serviceModelShifts", "quantity", "rate", "price",
+                                 "serviceLocation", "clientAccount", "region", "statType",
+                                 "serviceDate", "servicedOn", "billingNotes", "subType",
+                                 "createdOn", "updatedOn"}),
 }
 """Per resource: the documented properties the simulator holds values for (filterable)."""
 
@@ -79,6 +91,7 @@ Shifts are not among them here: a CANCELLED shift is a state of the shift, alway
 CUSTOM_FILTERS: dict[str, frozenset[str]] = {
     "regions": frozenset({"id", "idIn", "subRegionTreeOfRegionId"}),
     "clients": frozenset({"id", "idIn", "isChildOf"}),
+    "holiday-dates": frozenset({"id", "idIn", "byHolidayGroupId"}),
 }
 """Custom filters (documented path parameters) the simulator implements; ``id`` and
 ``idIn`` everywhere."""

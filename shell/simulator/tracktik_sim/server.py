@@ -10,7 +10,8 @@ Control endpoints (no token needed; never subject to faults):
 - ``POST /_sim/change`` (JSON ``{"change": <name>, ...its arguments}``): one portal change,
   a method of :class:`Simulator` named in :data:`CHANGES` (``add_shift``, ``edit_shift``,
   ``cancel_shift``, ``delete_shifts``, ``add_bill_setting``, ``delete_bill_setting``,
-  ``move_post``, ``set_non_billable``, ``stamp_record``); instants and dates as ISO text.
+  ``set_billing``, ``move_post``, ``set_non_billable``, ``stamp_record``); instants and dates
+  as ISO text.
 - ``GET /_sim/truth?start=YYYY-MM-DD&end=YYYY-MM-DD``: see :meth:`Simulator.truth`.
 - ``GET|PUT /_sim/clock`` (JSON ``{"clock": "<iso>"}``): the simulator's "now".
 """
@@ -65,7 +66,8 @@ class Exchange:
     """The injected faults (kinds of :class:`FaultState`) that shaped this answer, sorted:
     "malformed" when a served record was broken on purpose, "truncated", "omit_field" when
     an included field was withheld, "churn" when records were deleted and added after this
-    page, and the kinds that replaced the answer with an error ("rate_limit", "error",
+    page, "billing_discrepancy" when a billable item served is off on purpose, and the kinds
+    that replaced the answer with an error ("rate_limit", "error",
     "forbidden"). A contract check skips what a test broke on
     purpose. ("slow" only delays a normal answer and is not listed.)"""
 
@@ -275,10 +277,11 @@ class AuthState:
 
 _COUNTED = ("slow", "rate_limit", "error")
 FAULT_KINDS = frozenset({"rate_limit", "error", "slow", "expire_tokens", "token_lifetime",
-                         "malformed", "truncated", "forbidden", "omit_field", "churn"})
+                         "malformed", "truncated", "forbidden", "omit_field", "churn",
+                         "billing_discrepancy"})
 CHANGES = frozenset({"add_shift", "edit_shift", "cancel_shift", "delete_shifts",
-                     "add_bill_setting", "delete_bill_setting", "move_post", "set_non_billable",
-                     "stamp_record"})
+                     "add_bill_setting", "delete_bill_setting", "set_billing", "move_post",
+                     "set_non_billable", "stamp_record"})
 """Portal changes the control route ``POST /_sim/change`` may make (methods of Simulator)."""
 
 
@@ -312,6 +315,11 @@ class FaultState:
       4th, ... the other way round (see :meth:`Simulator.churn`). Offset paging then skips
       and repeats records, and ``meta.count`` changes between pages. Each page's changes are
       appended to :attr:`churned`.
+    - ``billing_discrepancy``: ``count`` (1) or ``ids`` (shift ids), ``amount`` (10.0; not 0,
+      may be negative): the billable items of those shifts (by default the first ``count``
+      shifts of Kaiser posts that TrackTik bills, by id) are served with ``price`` off by
+      ``amount``; what TrackTik computes (and ``truth()``) is unchanged. Setting it again
+      replaces the shifts. See :attr:`discrepancies`.
 
     Count-based kinds apply in the order slow, rate_limit, error; setting a kind again
     replaces it. Control endpoints (``/_sim/``) are never affected.
@@ -333,6 +341,8 @@ class FaultState:
         """Per resource: records deleted and added after each page served."""
         self.churned: list[dict[str, Any]] = []
         """What churn did, one entry per page: ``{"resource", "lastId", "deleted", "added"}``."""
+        self.discrepancies: dict[int, float] = {}
+        """Shift id -> amount its billable items are off by (``billing_discrepancy``)."""
 
     def set(self, kind: str, **params: Any) -> dict[str, Any]:
         """Add a fault (see the class docstring); returns what was set."""
@@ -366,6 +376,18 @@ class FaultState:
                 raise ValueError("expires_in must be at least 1")
             self._auth.expires_in = expires_in
             return {"kind": kind, "expires_in": expires_in}
+        if kind == "billing_discrepancy":
+            amount = float(params.pop("amount", 10.0))
+            ids = params.pop("ids", None)
+            count = int(params.pop("count", 1))
+            self._no_more(kind, params)
+            if amount == 0 or amount != amount:
+                raise ValueError("amount must be a non-zero number")
+            targets = [int(i) for i in ids] if ids is not None \
+                else self._sim.pick_billing_discrepancies(count)
+            with self._lock:
+                self.discrepancies = {sid: amount for sid in targets}
+            return {"kind": kind, "ids": targets, "amount": amount}
         resource = str(params.pop("resource"))
         if resource not in RESOURCES:
             raise ValueError(f"unknown resource {resource!r}; use one of {sorted(RESOURCES)}")
@@ -438,6 +460,8 @@ class FaultState:
                 self.omitted.clear()
             if kind in (None, "churn"):
                 self.churn.clear()
+            if kind in (None, "billing_discrepancy"):
+                self.discrepancies = {}
             if kind in (None, "token_lifetime"):
                 self._auth.expires_in = self._sim.config.expires_in
 
@@ -452,6 +476,7 @@ class FaultState:
                 "omitted": {res: sorted(f) for res, f in self.omitted.items()},
                 "churn": {res: dict(v) for res, v in self.churn.items()},
                 "churned": len(self.churned),
+                "billingDiscrepancy": {str(k): v for k, v in self.discrepancies.items()},
                 "tokenLifetime": self._auth.expires_in,
             }
 
@@ -661,7 +686,8 @@ class RunningSimulator:
                 resource, params, request=query,
                 defects=self.faults.malformed.get(resource),
                 truncate=self.faults.truncated.get(resource),
-                omit=self.faults.omitted.get(resource, ()))
+                omit=self.faults.omitted.get(resource, ()),
+                discrepancies=self.faults.discrepancies if resource == "billable-items" else None)
         except ApiProblem as e:
             return _error(e.status, e.message), ()
         if self.faults.after_page(resource, params, body_out["data"]):

@@ -129,6 +129,54 @@ PROPERTIES: dict[str, dict[str, str]] = {
         "id": "int", "uri": "str*", "resourceType": "str*", "createdBy": "rel:Employees",
         "createdOn": "dt*", "updatedBy": "rel:Employees", "updatedOn": "dt*",
     },
+    "OvertimeRules": {
+        "name": "str", "periodLength": "str", "billingRuleItems": "list:OvertimeRuleItems",
+        "ruleType": "str", "method": "str", "rules": "obj", "id": "int", "uri": "str*",
+        "resourceType": "str*",
+    },
+    "OvertimeRuleItems": {
+        "ruleType": "str", "rateType": "str", "threshold": "int", "rateMultiplier": "num",
+        "rateAmount": "num", "overtimeRule": "rel:OvertimeRules", "id": "int", "uri": "str*",
+        "resourceType": "str*",
+    },
+    "HolidayGroups": {
+        "name": "str", "holidays": "list:Holidays", "isGlobal": "bool", "region": "rel:Regions",
+        "isDefault": "bool", "id": "int", "uri": "str*", "resourceType": "str*",
+    },
+    "Holidays": {
+        "label": "str", "region": "rel:Regions", "code": "str", "dates": "list:HolidayDates",
+        "groups": "list:HolidayGroups", "nextOccurrence": "str*", "id": "int", "uri": "str*",
+        "resourceType": "str*",
+    },
+    "HolidayDates": {
+        "name": "str", "region": "rel:Regions", "holidayDate": "date", "holidayStartDateTime": "dt",
+        "holidayEndDateTime": "dt", "holiday": "rel:Holidays", "id": "int", "uri": "str*",
+        "resourceType": "str*", "timeZone": "str",
+    },
+    "BillableItems": {
+        "type": "str", "classModel": "str*", "classModelId": "int*", "serviceModel": "obj",
+        "serviceModelBillingAdhocItems": "rel:BillingAdhocItems", "serviceModelShifts": "rel:Shifts",
+        "serviceModelTaskPriceTiers": "rel:TaskPriceTiers",
+        "serviceModelInvoiceLines": "rel:InvoiceLines", "serviceModelPositions": "rel:Positions",
+        "serviceModelMobileScheduleOccurrenceLogs": "rel:MobileScheduleOccurrenceLogs",
+        "serviceModelDispatchTasks": "rel:DispatchTasks",
+        "serviceModelContractRecurrentFixedServices": "rel:ContractRecurrentFixedServices",
+        "quantity": "num", "rate": "num", "price": "num", "contract": "rel:Contracts",
+        "taxClass": "rel:TaxClasses", "contractOccurrenceDate": "str*", "invoice": "rel:Invoices",
+        "invoiceLine": "rel:InvoiceLines", "serviceLocation": "rel:Clients",
+        "serviceAccount": "rel:Clients", "clientAccount": "rel:Clients", "postedOn": "dt",
+        "postDateTime": "dt", "postBatchCustom": "int", "memo": "str", "region": "rel:Regions",
+        "billItem": "rel:BillItems", "statAmount": "str", "statType": "str", "priceTierModel": "str",
+        "priceTierId": "int", "priceTierModelObject": "obj",
+        "priceTierModelObjectBillingAdhocItems": "rel:BillingAdhocItems",
+        "priceTierModelObjectTaskPriceTiers": "rel:TaskPriceTiers",
+        "priceTierModelObjectPositions": "rel:Positions",
+        "priceTierModelObjectContractRecurrentFixedServices": "rel:ContractRecurrentFixedServices",
+        "serviceDate": "date", "servicedOn": "dt", "groupKey": "str", "billingNotes": "str",
+        "subType": "str", "id": "int", "uri": "str*", "resourceType": "str*",
+        "createdBy": "rel:Employees", "createdOn": "dt*", "updatedBy": "rel:Employees",
+        "updatedOn": "dt*",
+    },
     "Accounts": {
         "name": "str", "customId": "str", "type": "str", "subType": "str", "address": "rel:Addresses",
         "region": "rel:Regions", "notes": "list:Notes", "timeZone": "str*", "status": "str*",
@@ -182,6 +230,19 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "billBreaks": ("NONE", "ALL", "REST_ONLY", "MEAL_ONLY"),
         "holiday": ("REGULAR", "RATE"),
     },
+    "OvertimeRules": {
+        "periodLength": ("WEEKLY", "BI-WEEKLY"),
+        "ruleType": ("PAYROLL", "BILLING"),
+        "method": ("SEQUENTIAL", "BEST_OF"),
+    },
+    "OvertimeRuleItems": {
+        "ruleType": ("DAILY", "CONSECUTIVE_DAYS", "DAY_SPECIFIC", "PERIOD", "HOLIDAY"),
+        "rateType": ("MULTIPLIER", "RATE"),
+    },
+    "BillableItems": {
+        "type": ("REVENUE", "EXPENSE"),
+        "statType": ("QTY", "PREPAID", "MIN", "HOURS", "%"),
+    },
     "Accounts": {
         "type": ("CLIENT", "REGION", "ZONE", "DEPARTMENT"),
         "subType": ("CLIENT", "MULTI", "SITE"),
@@ -198,6 +259,12 @@ RESOURCE_SCHEMA: dict[str, str] = {
     "shifts": "Shifts",
     "shift-logs": "ShiftLogs",
     "position-bill-settings": "PositionBillSettings",
+    "overtime-rules": "OvertimeRules",
+    "overtime-rule-items": "OvertimeRuleItems",
+    "holiday-groups": "HolidayGroups",
+    "holidays": "Holidays",
+    "holiday-dates": "HolidayDates",
+    "billable-items": "BillableItems",
 }
 """The collection paths the simulator serves and the schema of their items."""
 
@@ -219,6 +286,12 @@ PATH_PARAMETERS: dict[str, frozenset[str]] = {
     "shifts": frozenset(_COMMON + ("scope", "id", "idIn")),
     "shift-logs": frozenset(_COMMON + ("id", "idIn")),
     "position-bill-settings": frozenset(_COMMON + ("id", "idIn")),
+    "overtime-rules": frozenset(_COMMON + ("id", "idIn")),
+    "overtime-rule-items": frozenset(_COMMON + ("id", "idIn")),
+    "holiday-groups": frozenset(_COMMON + ("id", "idIn")),
+    "holidays": frozenset(_COMMON + ("id", "idIn")),
+    "holiday-dates": frozenset(_COMMON + ("scope", "byHolidayGroupId", "id", "idIn")),
+    "billable-items": frozenset(_COMMON + ("id", "idIn")),
 }
 SCOPES: dict[str, tuple[str, ...]] = {
     "regions": ("CONTEXT_REGION", "WITHOUT_OPERATION_CENTER", "HAS_EMPLOYEE_ASSIGNED"),
@@ -231,6 +304,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
         "WAS_MISSED", "WAS_LATE", "ENDED_EARLY", "CAN_CLOCK_IN", "IS_WORKABLE",
         "MY_AVAILABLE_SHIFT_BOARD", "ON_SHIFT_BOARD", "IN_THE_FUTURE", "NEW", "UPDATED",
         "NOT_VIEWED", "HAS_INCOMPLETE_BREAKS", "IS_LONE_WORKER"),
+    "holiday-dates": ("DEFAULT_HOLIDAY_GROUP", "CURRENT_YEAR"),
 }
 """The documented values of each path's ``scope`` parameter."""
 
