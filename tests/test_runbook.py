@@ -5,15 +5,18 @@ Each block is tagged ``<!-- runbook:<id> -->``; a test declares the blocks it ru
 cannot drift: a ``sql`` block without a tag, a tag without a test, or a test naming a block
 the page no longer has fails ``test_every_sql_block_is_tagged_and_tested``.
 
-The world is the bundled TrackTik simulator loaded with the real shell (``run_once``), so the
-runbook's example ids (post 1004 without a rate, post 1009 in Denver, region "Colorado",
-periods 2025_01..2025_03) are real rows.
+The world is exactly the default demo's (``tracktik-etl demo``): the bundled TrackTik simulator
+with the demo's configuration, loaded by the demo's own ``run_demo_load`` (one full run over the
+simulator's whole range), so the runbook's example ids (post 1004 without a rate, post 1021 in
+Denver, regions "Pacific Northwest" and "Colorado", periods 2025_01..2025_07) are the rows a DBA
+sees after running the demo. The demo's load runs once per module; each test gets a copy of it.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import inspect
 import io
 import os
 import re
@@ -33,7 +36,9 @@ from psycopg.types.json import Jsonb
 
 from tapfile import psql_binary
 from tracktik_etl.config import Config
+from tracktik_etl.demo import run_demo_load
 from tracktik_etl.errors import SQLSTATE_EXCEPTIONS, BillingConfigError
+from tracktik_etl.migrate import migrate
 from tracktik_etl.pipeline import run_once
 from tracktik_etl.staging import copy_records
 from tracktik_sim import RunningSimulator, Simulator, SimulatorConfig
@@ -41,7 +46,9 @@ from tracktik_sim import RunningSimulator, Simulator, SimulatorConfig
 ROOT = Path(__file__).resolve().parents[1]
 RUNBOOK = ROOT / "docs" / "runbook.md"
 TAGGED_BLOCK = re.compile(r"<!-- runbook:([a-z0-9-]+) -->\n```sql\n(.*?)```", re.S)
-SIM = SimulatorConfig(seed=11, employees=40, weeks=4)
+DEMO = {name: param.default for name, param in inspect.signature(run_demo_load).parameters.items()
+        if param.kind is inspect.Parameter.KEYWORD_ONLY}
+SIM = SimulatorConfig(**DEMO)   # the default demo's simulator: the same seed, guards and weeks
 SIM_END = SIM.start_date + timedelta(weeks=SIM.weeks) - timedelta(days=1)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -129,12 +136,40 @@ def sim_config(dsn: str, api: RunningSimulator) -> Config:
     )
 
 
+@pytest.fixture(scope="module")
+def demo_database(pg_server: Any) -> Iterator[str]:
+    """A database loaded as ``tracktik-etl demo`` loads its own: migrated, then ``run_demo_load``
+    with its defaults. Loaded once per module; tests work on copies (``loaded``)."""
+    name = f"tracktik_runbook_demo_{os.getpid()}"
+    admin = pg_server.dsn(pg_server.maintenance_dbname)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        migrate(pg_server.dsn(name))
+        _, first, last = run_demo_load(pg_server.dsn(name))
+        assert (first, last) == (SIM.start_date, SIM_END), "the demo loads the simulator's whole range"
+        yield name
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
 @pytest.fixture
-def loaded(db_dsn: str, api: RunningSimulator) -> str:
-    """A fresh warehouse holding the simulator's Kaiser scope (one full batch), as the shell loads it."""
-    summary = run_once(sim_config(db_dsn, api), mode="full", start=SIM.start_date, end=SIM_END)
-    assert summary.database["status"] == "completed"
-    return db_dsn
+def loaded(pg_server: Any, demo_database: str) -> Iterator[str]:
+    """A fresh copy of the demo's warehouse (one full batch of the simulator's Kaiser scope)."""
+    name = f"{demo_database}_{uuid4().hex[:8]}"
+    admin = pg_server.dsn(pg_server.maintenance_dbname)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(demo_database)))
+    try:
+        dsn = pg_server.dsn(name)
+        assert one(dsn, "SELECT status FROM tracktik.etl_batches") == "completed"
+        yield dsn
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def rows(dsn: str, query: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
@@ -262,22 +297,30 @@ BILLING = ("SELECT shift_id, billing_period_id, billable_hours, bill_rate_regula
 
 @covers("reprocess-after-rate-change")
 def test_rate_change_then_reprocess_rebills_the_period_as_computed(loaded: str, runbook: Runbook) -> None:
-    before = {r[0]: r for r in rows(loaded, BILLING, (1009,))}
-    assert {r[1] for r in before.values()} == {"2025_01", "2025_02", "2025_03"}
-    assert {r[3] for r in before.values() if r[1] == "2025_03"} == {Decimal("40.75")}, "TrackTik's rate"
+    before = {r[0]: r for r in rows(loaded, BILLING, (1021,))}
+    all_periods = {r[0] for r in rows(loaded, "SELECT DISTINCT billing_period_id FROM tracktik.fact_shifts")}
+    assert {r[1] for r in before.values()} == all_periods and "2025_03" in all_periods
+    assert {r[3] for r in before.values() if r[1] == "2025_03"} == {Decimal("39.50")}, "TrackTik's rate"
+    assert sum(r[4] for r in before.values() if r[1] == "2025_03") > 0, "the post works overtime"
+    # the post's BILLING overtime rule in TrackTik (an override carries no multipliers of its own)
+    multipliers = {r[0] for r in rows(
+        loaded, "SELECT i.rate_multiplier FROM tracktik.api_position_billing AS b"
+                " JOIN tracktik.api_overtime_rule_items AS i ON i.overtime_rule_id = b.overtime_rule_id"
+                " WHERE b.position_id = 1021 AND b.valid_to IS NULL AND i.valid_to IS NULL")}
+    assert len(multipliers) == 1, multipliers
+    premium = multipliers.pop() - 1
 
     runbook.run("reprocess-after-rate-change", loaded)
 
-    after = {r[0]: r for r in rows(loaded, BILLING, (1009,))}
+    after = {r[0]: r for r in rows(loaded, BILLING, (1021,))}
     assert after.keys() == before.keys()
-    rate = Decimal("42.00")
+    rate = Decimal("41.00")
     for shift_id, (_, period, billable, regular, ot_hours, ot_impact, _, hol_impact, total) in after.items():
         if period != "2025_03":
             assert after[shift_id] == before[shift_id], "periods not reprocessed are untouched"
             continue
         assert regular == rate
-        # Colorado bills weekly overtime only, at the default multiplier 1.5 (the override has none)
-        assert ot_impact == money(rate * ot_hours * Decimal("0.5"))
+        assert ot_impact == money(rate * ot_hours * premium)
         assert total == money(billable * rate) + ot_impact + hol_impact
         if billable:
             assert total != before[shift_id][8]
@@ -285,27 +328,47 @@ def test_rate_change_then_reprocess_rebills_the_period_as_computed(loaded: str, 
                        " AND metadata ->> 'period_id' = '2025_03' AND status = 'completed'") == 1
 
 
+SINCE = "SELECT period_id FROM tracktik.billing_periods WHERE end_date >= DATE '2025-01-10'"
+
+
 @covers("reprocess-periods-since")
 def test_reprocess_periods_since_a_date_rebills_those_periods_only(loaded: str, runbook: Runbook) -> None:
+    since = {r[0] for r in rows(loaded, SINCE)}
+    periods = {r[0] for r in rows(loaded, "SELECT DISTINCT billing_period_id FROM tracktik.fact_shifts"
+                                          " WHERE position_id = 1004 AND billable_hours > 0")}
+    assert "2025_01" in periods and "2025_01" not in since and len(periods & since) > 1
     rows(loaded, "INSERT INTO tracktik.bill_rate_overrides (scope, bill_rate, note)"
                  " VALUES ('global', 30.00, 'test')")
     runbook.run("reprocess-periods-since", loaded)
     by_period = dict(rows(loaded, "SELECT billing_period_id, array_agg(DISTINCT bill_rate_regular)"
                                   " FROM tracktik.fact_shifts WHERE position_id = 1004 AND billable_hours > 0"
                                   " GROUP BY 1"))
-    assert by_period == {"2025_01": [None], "2025_02": [Decimal("30.00")], "2025_03": [Decimal("30.00")]}
+    assert by_period == {p: [Decimal("30.00")] if p in since else [None] for p in periods}
     assert one(loaded, "SELECT array_agg(metadata ->> 'period_id' ORDER BY metadata ->> 'period_id')"
-                       " FROM tracktik.etl_batches WHERE batch_type = 'reprocess'") == ["2025_02", "2025_03"]
+                       " FROM tracktik.etl_batches WHERE batch_type = 'reprocess'") == sorted(periods & since)
+
+
+UNRATED = ("SELECT DISTINCT f.position_id FROM tracktik.fact_shifts AS f"   # not billed, yet hourly
+           " WHERE f.bill_rate_regular IS NULL AND f.billable_hours > 0 AND NOT EXISTS ("
+           " SELECT 1 FROM tracktik.api_position_billing AS b WHERE b.position_id = f.position_id"
+           " AND b.valid_to IS NULL AND b.billing_type <> 'HOURLY')")
+OPEN_MISSING = ("SELECT (issue_data ->> 'position_id')::bigint, count(*)"
+                " FROM tracktik.v_open_data_quality_issues WHERE issue_type = 'missing_bill_rate' GROUP BY 1")
 
 
 @covers("open-issues-summary", "open-issues-of-type", "fix-missing-rate")
 def test_a_missing_rate_is_added_billed_and_its_issues_resolved(loaded: str, runbook: Runbook) -> None:
+    unrated = {r[0] for r in rows(loaded, UNRATED)}
+    assert 1004 in unrated, "post 1004 has no rate in TrackTik"
+    open_by_post = dict(rows(loaded, OPEN_MISSING))
+    assert set(open_by_post) == unrated
     summary = runbook.run("open-issues-summary", loaded)
     open_kinds = [(r["issue_type"], r["severity"], r["open"]) for r in summary]
-    assert ("missing_bill_rate", "warning", "81") in open_kinds
+    assert ("missing_bill_rate", "warning", str(sum(open_by_post.values()))) in open_kinds
     detail = runbook.run("open-issues-of-type", loaded)
     assert len(detail) == 50 and {r["table_name"] for r in detail} == {"fact_shifts"}
-    assert all('"position_id": 1004' in r["issue_data"] for r in detail)
+    posts = {int(m) for r in detail for m in re.findall(r'"position_id": (\d+)', r["issue_data"])}
+    assert 1004 in posts and posts <= unrated
 
     runbook.run("fix-missing-rate", loaded)
 
@@ -314,14 +377,16 @@ def test_a_missing_rate_is_added_billed_and_its_issues_resolved(loaded: str, run
     for _, _, billable, regular, _, ot_impact, _, hol_impact, total in billed:
         if billable > 0:
             assert total == money(billable * regular) + ot_impact + hol_impact
-    # the missing rates are gone; what is left is the FIXED post the warehouse does not bill hourly
+    # post 1004's missing rates are gone; what is left is the other posts without a rate and
+    # the FIXED post the warehouse does not bill hourly
     left = {r["issue_type"] for r in runbook.run("open-issues-summary", loaded)}
-    assert left <= {"unsupported_billing_type"}
+    assert left <= {"missing_bill_rate", "unsupported_billing_type"}
+    assert dict(rows(loaded, OPEN_MISSING)) == {k: v for k, v in open_by_post.items() if k != 1004}
     # reprocessing resolved them itself, naming its batch and the rate
     assert one(loaded, "SELECT count(*) FROM tracktik.data_quality_issues"
                        " WHERE issue_type = 'missing_bill_rate' AND resolved_at IS NOT NULL"
                        " AND resolution_note LIKE 'resolved by batch %%'"
-                       " AND resolution_note LIKE '%%46.25%%'") == 81
+                       " AND resolution_note LIKE '%%46.25%%'") == open_by_post[1004]
 
 
 @covers("resolve-issue")
@@ -389,39 +454,43 @@ def test_a_new_market_region_gets_the_default_rule_and_a_region_rate(loaded: str
 @covers("rules-for-regions", "overtime-rule-add", "reprocess-periods-since")
 def test_a_new_region_overtime_rule_bills_daily_overtime_after_reprocessing(loaded: str,
                                                                              runbook: Runbook) -> None:
-    def colorado_rule() -> dict[str, str]:
-        return next(r for r in runbook.run("rules-for-regions", loaded) if r["name"] == "Colorado")
+    def northwest_rule() -> dict[str, str]:
+        return next(r for r in runbook.run("rules-for-regions", loaded) if r["name"] == "Pacific Northwest")
 
-    assert colorado_rule()["daily_overtime_enabled"] == "f"
-    colorado = ("SELECT billing_period_id, shift_id, billable_hours, bill_overtime_hours"
-                " FROM tracktik.fact_shifts WHERE region_id = 7 AND bill_rate_regular IS NOT NULL"
-                " ORDER BY shift_id")
-    before = rows(loaded, colorado)
-    assert sum(r[3] for r in before) == 0 and any(r[2] > 8 for r in before)
+    since = {r[0] for r in rows(loaded, SINCE)}
+    assert northwest_rule()["daily_overtime_enabled"] == "f"
+    northwest = ("SELECT f.billing_period_id, f.shift_id, f.billable_hours, f.bill_overtime_hours,"
+                 " f.bill_holiday_hours"
+                 " FROM tracktik.fact_shifts AS f JOIN tracktik.v_current_regions AS r USING (region_id)"
+                 " WHERE r.name = 'Pacific Northwest' AND f.bill_rate_regular IS NOT NULL"
+                 " ORDER BY f.shift_id")
+    before = rows(loaded, northwest)
+    assert any(r[0] in since and r[3] + r[4] < r[2] - 8 for r in before), "hours beyond 8 not yet overtime"
 
     runbook.run("overtime-rule-add", loaded)
-    rule = colorado_rule()
+    rule = northwest_rule()
     assert (rule["daily_overtime_enabled"], rule["daily_overtime_after"]) == ("t", "8.00")
     runbook.run("reprocess-periods-since", loaded)
 
-    after = rows(loaded, colorado)
-    for (period, shift_id, billable, ot_before), (_, _, _, ot_after) in zip(before, after, strict=True):
-        if period == "2025_01":
-            assert ot_after == ot_before, f"shift {shift_id}: period 2025_01 was not reprocessed"
-        else:
-            assert ot_after >= max(billable - 8, 0), f"shift {shift_id}: hours beyond 8 are overtime"
-    assert sum(r[3] for r in rows(loaded, colorado)) > 0
+    after = rows(loaded, northwest)
+    for (period, shift_id, billable, ot_before, _), (*_, ot_after, hol) in zip(before, after, strict=True):
+        if period not in since:
+            assert ot_after == ot_before, f"shift {shift_id}: period {period} was not reprocessed"
+        else:   # a holiday's hours are billed as holiday hours (MLK Day is one for the region's posts)
+            assert ot_after + hol >= max(billable - 8, 0), f"shift {shift_id}: hours beyond 8 are overtime"
+    assert sum(r[3] for r in after) > sum(r[3] for r in before)
 
 
 @covers("overtime-rule-update", "reprocess-periods-since")
 def test_california_overtime_billed_at_the_regular_rate_after_the_rule_changes(loaded: str,
                                                                                 runbook: Runbook) -> None:
+    since = {r[0] for r in rows(loaded, SINCE)}
     california = ("SELECT f.billing_period_id, f.billable_hours, f.bill_rate_regular,"
                   " f.bill_overtime_hours, f.bill_overtime_impact, f.bill_holiday_impact, f.bill_total"
                   " FROM tracktik.fact_shifts AS f"
                   " WHERE (SELECT o.rule_id FROM tracktik.overtime_rule_for(f.region_id) AS o) = 2"
                   " AND f.bill_rate_regular IS NOT NULL")
-    assert sum(r[3] for r in rows(loaded, california) if r[0] != "2025_01") > 0
+    assert sum(r[3] for r in rows(loaded, california) if r[0] in since) > 0
 
     runbook.run("overtime-rule-update", loaded)
     runbook.run("reprocess-periods-since", loaded)
@@ -430,11 +499,11 @@ def test_california_overtime_billed_at_the_regular_rate_after_the_rule_changes(l
              " WHERE b.position_id = f.position_id AND b.valid_to IS NULL"
              " AND (b.bill_breaks = 'ALL' OR b.discount_rate > 0))")
     for period, _, _, ot_hours, ot_impact, _, _ in rows(loaded, california):
-        if period != "2025_01":
+        if period in since:
             assert (ot_hours, ot_impact) == (0, 0)
     # where TrackTik bills neither breaks nor a discount, the total is plain hours × rate
     for period, billable, rate, _, _, hol_impact, total in rows(loaded, california + plain):
-        if period != "2025_01":
+        if period in since:
             assert total == money(billable * rate) + hol_impact
 
 
