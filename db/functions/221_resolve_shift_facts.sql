@@ -122,14 +122,31 @@ BEGIN
         stamp             timestamptz  -- the record's updatedOn / modifiedOn (step 1), for step 3
     ) ON COMMIT DROP;
 
-    INSERT INTO pg_temp.tt_fact_new
-    WITH pv AS (
+    -- the position and employee versions in play with their validity [lo, hi), as analyzed
+    -- work tables: with their statistics the planner hashes these few thousand rows, not the
+    -- 100,000 shifts (a CTE has no distinct count, so its hash buckets looked crowded)
+    DROP TABLE IF EXISTS pg_temp.tt_pv;
+    CREATE TEMPORARY TABLE tt_pv ON COMMIT DROP AS
         SELECT d.position_id, d.surrogate_key, d.client_id, d.non_billable,
                CASE WHEN pg_catalog.lag(d.valid_from) OVER w IS NULL THEN '-infinity'::timestamptz ELSE d.valid_from END AS lo,
                coalesce(pg_catalog.lead(d.valid_from) OVER w, 'infinity'::timestamptz) AS hi
           FROM tracktik.dim_positions AS d
          WHERE d.position_id = ANY (v_positions)
-        WINDOW w AS (PARTITION BY d.position_id ORDER BY d.valid_from)
+        WINDOW w AS (PARTITION BY d.position_id ORDER BY d.valid_from);
+    ANALYZE pg_temp.tt_pv;
+    DROP TABLE IF EXISTS pg_temp.tt_ev;
+    CREATE TEMPORARY TABLE tt_ev ON COMMIT DROP AS
+        SELECT d.employee_id, d.surrogate_key,
+               CASE WHEN pg_catalog.lag(d.valid_from) OVER w IS NULL THEN '-infinity'::timestamptz ELSE d.valid_from END AS lo,
+               coalesce(pg_catalog.lead(d.valid_from) OVER w, 'infinity'::timestamptz) AS hi
+          FROM tracktik.dim_employees AS d
+         WHERE d.employee_id = ANY (v_employees)
+        WINDOW w AS (PARTITION BY d.employee_id ORDER BY d.valid_from);
+    ANALYZE pg_temp.tt_ev;
+
+    INSERT INTO pg_temp.tt_fact_new
+    WITH pv AS NOT MATERIALIZED (   -- inlined: the table's statistics reach the planner
+        SELECT * FROM pg_temp.tt_pv
     ), cv AS (
         SELECT d.client_id, d.surrogate_key, d.region_id, d.time_zone,
                CASE WHEN pg_catalog.lag(d.valid_from) OVER w IS NULL THEN '-infinity'::timestamptz ELSE d.valid_from END AS lo,
@@ -145,12 +162,7 @@ BEGIN
          WHERE d.region_id IN (SELECT c.region_id FROM cv AS c)
         WINDOW w AS (PARTITION BY d.region_id ORDER BY d.valid_from)
     ), ev AS (
-        SELECT d.employee_id, d.surrogate_key,
-               CASE WHEN pg_catalog.lag(d.valid_from) OVER w IS NULL THEN '-infinity'::timestamptz ELSE d.valid_from END AS lo,
-               coalesce(pg_catalog.lead(d.valid_from) OVER w, 'infinity'::timestamptz) AS hi
-          FROM tracktik.dim_employees AS d
-         WHERE d.employee_id = ANY (v_employees)
-        WINDOW w AS (PARTITION BY d.employee_id ORDER BY d.valid_from)
+        SELECT * FROM pg_temp.tt_ev
     ), resolved AS (
         SELECT s.shift_id, s.employee_id, s.position_id, p.client_id, c.region_id,
                e.surrogate_key AS employee_key, p.surrogate_key AS position_key, c.surrogate_key AS client_key,
@@ -243,6 +255,9 @@ BEGIN
       FROM (SELECT DISTINCT n.period_start FROM pg_temp.tt_fact_new AS n) AS d
      CROSS JOIN LATERAL tracktik.billing_period_bounds(d.period_start) AS b;
     GET DIAGNOSTICS v_periods = ROW_COUNT;
+    -- a handful of rows, but step 3 joins 100,000 new rows to it: without statistics the planner
+    -- assumes 1,200 rows and sorts both sides for a merge join
+    ANALYZE pg_temp.tt_periods;
     v_created := tracktik.ensure_billing_periods(ARRAY(SELECT p.start_date FROM pg_temp.tt_periods AS p));
 
     RETURN pg_catalog.jsonb_build_object('facts', v_facts, 'inferred', v_inferred, 'variances', v_variances,

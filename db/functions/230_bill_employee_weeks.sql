@@ -223,6 +223,11 @@ BEGIN
               FROM pg_temp.tt_bill_tr AS r CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(r.items) AS e) AS t;
     v_consec := EXISTS (SELECT 1 FROM pg_temp.tt_bill_tiers AS t WHERE t.kind = 'CONSECUTIVE_DAYS');
     ANALYZE pg_temp.tt_bill_tiers;
+    -- (the posts' settings, their rules and the profiles too: without statistics the planner
+    -- takes them for crowded hash buckets and hashes the 100,000 shifts instead)
+    ANALYZE pg_temp.tt_bill_pb;
+    ANALYZE pg_temp.tt_bill_tr;
+    ANALYZE pg_temp.tt_bill_profiles;
 
     -- 1. per shift: configuration, rate, holiday, profile, running day total ---------------------
     DROP TABLE IF EXISTS pg_temp.tt_bill_a;
