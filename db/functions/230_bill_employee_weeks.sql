@@ -517,6 +517,7 @@ BEGIN
                                   WHERE o.prem IS NOT NULL
                                   ORDER BY o.prem DESC, o.n
                                   LIMIT 1) END AS kind
+                       OFFSET 0   -- once per shift: inlined, each use of ch.kind re-ran the choice
                      ) AS ch
               ) AS s
             OFFSET 0
