@@ -20,6 +20,7 @@ GRANT EXECUTE ON FUNCTION
     tracktik._bill_rates_for(bigint[], bigint[], bigint[], date[]),
     tracktik.is_holiday(date, bigint),
     tracktik._holidays_for(date[], bigint[]),
+    tracktik._holiday_sources_for(date[], bigint[]),
     tracktik.overtime_rule_for(bigint),
     tracktik._overtime_rules_for(bigint[]),
     tracktik._region_lineage(bigint[])

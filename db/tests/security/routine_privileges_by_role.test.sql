@@ -30,6 +30,7 @@ INSERT INTO allowed VALUES
     ('tracktik_reader', 'tracktik._bill_rates_for(bigint[],bigint[],bigint[],date[])'),
     ('tracktik_reader', 'tracktik.is_holiday(date,bigint)'),
     ('tracktik_reader', 'tracktik._holidays_for(date[],bigint[])'),
+    ('tracktik_reader', 'tracktik._holiday_sources_for(date[],bigint[])'),
     ('tracktik_reader', 'tracktik.overtime_rule_for(bigint)'),
     ('tracktik_reader', 'tracktik._overtime_rules_for(bigint[])'),
     ('tracktik_reader', 'tracktik._region_lineage(bigint[])');
